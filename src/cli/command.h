@@ -1,0 +1,21 @@
+#pragma once
+// Each subcommand lives in its own cmd_*.cc and registers itself on the CLI11 app here.
+// A command's callback stores its process exit code in `exit_code`.
+
+#include <CLI/CLI.hpp>
+
+namespace netwarden::cli {
+
+// Exit codes shared by every command.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailure = 1;      // runtime failure (kernel, I/O)
+inline constexpr int kExitBadInput = 2;     // a policy/situation/argument is wrong
+
+void RegisterCheckCommand(CLI::App& app, int& exit_code);
+void RegisterRenderCommand(CLI::App& app, int& exit_code);
+void RegisterApplyCommand(CLI::App& app, int& exit_code);
+void RegisterFlushCommand(CLI::App& app, int& exit_code);
+void RegisterExplainCommand(CLI::App& app, int& exit_code);
+void RegisterAuditCommand(CLI::App& app, int& exit_code);
+
+}  // namespace netwarden::cli

@@ -1,0 +1,23 @@
+#include "cli/command.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"netwarden: forced VPN, per-program firewall and VPN log audit"};
+  app.require_subcommand(1);
+  app.set_help_all_flag("--help-all", "Show help for every command");
+
+  int exit_code = netwarden::cli::kExitOk;
+  netwarden::cli::RegisterCheckCommand(app, exit_code);
+  netwarden::cli::RegisterRenderCommand(app, exit_code);
+  netwarden::cli::RegisterApplyCommand(app, exit_code);
+  netwarden::cli::RegisterFlushCommand(app, exit_code);
+  netwarden::cli::RegisterExplainCommand(app, exit_code);
+  netwarden::cli::RegisterAuditCommand(app, exit_code);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? 0 : netwarden::cli::kExitBadInput;
+  }
+  return exit_code;
+}
