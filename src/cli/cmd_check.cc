@@ -1,14 +1,25 @@
 #include <iostream>
 
 #include "cli/command.h"
+#include "cli/inputs.h"
 
 namespace netwarden::cli {
 
 void RegisterCheckCommand(CLI::App& app, int& exit_code) {
-  auto* command = app.add_subcommand("check", "not built yet");
-  command->callback([&exit_code] {
-    std::cerr << "netwarden check: not built yet\n";
-    exit_code = kExitFailure;
+  auto* command = app.add_subcommand("check", "Validate a policy file (exit 2 when it is wrong)");
+  auto policy_path = std::make_shared<std::string>();
+  command->add_option("policy", *policy_path, "Policy file (YAML)")->required();
+  command->callback([&exit_code, policy_path] {
+    auto inputs = LoadInputs(*policy_path, "", /*print_warnings=*/true);
+    if (!inputs) {
+      exit_code = kExitBadInput;
+      return;
+    }
+    std::cout << *policy_path << ": ok (" << inputs->policy.gateways.size() << " gateways, "
+              << inputs->policy.trusted_networks.size() << " trusted networks, "
+              << inputs->policy.breakout.size() << " breakout entries, "
+              << inputs->policy.warnings.size() << " warnings)\n";
+    exit_code = kExitOk;
   });
 }
 

@@ -1,14 +1,139 @@
+#include <fstream>
 #include <iostream>
+#include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "cli/command.h"
+#include "cli/inputs.h"
+#include "decision/decide.h"
 
 namespace netwarden::cli {
+namespace {
+
+struct ExplainOptions {
+  std::string policy_path;
+  std::string situation_path;
+  std::string protocol = "tcp";
+  std::string destination;
+  uint16_t port = 0;
+  uint16_t source_port = 0;
+  std::string output_interface;
+  uint32_t uid = 0;
+  bool json = false;
+  std::string batch;
+};
+
+std::string DefaultInterface(const Inputs& inputs) {
+  const auto& tunnels = inputs.effective.tunnel_interfaces;
+  for (const auto& interface : inputs.situation.interfaces) {
+    if (std::find(tunnels.begin(), tunnels.end(), interface.name) == tunnels.end()) {
+      return interface.name;
+    }
+  }
+  return "eth0";
+}
+
+std::string Location(const Decision& decision) {
+  if (!decision.where) return "";
+  return decision.where->file + ":" + std::to_string(decision.where->line) + ":" +
+         std::to_string(decision.where->column);
+}
+
+void Print(const Flow& flow, const Decision& decision, bool json) {
+  if (json) {
+    nlohmann::json out = {{"verdict", VerdictName(decision.verdict)},
+                          {"rule", decision.rule},
+                          {"reason", decision.reason},
+                          {"protocol", FlowProtocolName(flow.protocol)},
+                          {"destination", flow.destination.ToString()},
+                          {"port", flow.port},
+                          {"output_interface", flow.output_interface},
+                          {"uid", flow.uid}};
+    if (decision.where) out["policy_location"] = Location(decision);
+    std::cout << out.dump() << "\n";
+    return;
+  }
+  std::cout << VerdictName(decision.verdict) << " " << decision.rule << ": " << decision.reason;
+  if (decision.where) std::cout << " (" << Location(decision) << ")";
+  std::cout << "\n";
+}
+
+// Batch lines: PROTO DST PORT OIF UID -> "allow RULE" / "reject RULE" / "error MESSAGE".
+int RunBatch(const Inputs& inputs, std::istream& in) {
+  int exit_code = kExitOk;
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    std::istringstream fields(line);
+    std::string protocol, destination, oif;
+    long port = -1, uid = -1;
+    fields >> protocol >> destination >> port >> oif >> uid;
+    auto parsed_protocol = ParseFlowProtocol(protocol);
+    auto address = IpAddress::Parse(destination);
+    if (!fields || !parsed_protocol || !address || port < 0 || port > 65535 || uid < 0) {
+      std::cout << "error cannot read flow '" << line << "'\n";
+      exit_code = kExitBadInput;
+      continue;
+    }
+    Flow flow{*parsed_protocol, *address, static_cast<uint16_t>(port), 0, oif,
+              static_cast<uint32_t>(uid)};
+    const Decision decision = DecideOutbound(inputs.effective, flow);
+    std::cout << VerdictName(decision.verdict) << " " << decision.rule << "\n";
+  }
+  return exit_code;
+}
+
+int Run(const ExplainOptions& options) {
+  auto inputs = LoadInputs(options.policy_path, options.situation_path, false);
+  if (!inputs) return kExitBadInput;
+  if (!options.batch.empty()) {
+    if (options.batch == "-") return RunBatch(*inputs, std::cin);
+    std::ifstream in(options.batch);
+    if (!in) {
+      std::cerr << options.batch << ": cannot open\n";
+      return kExitBadInput;
+    }
+    return RunBatch(*inputs, in);
+  }
+  auto protocol = ParseFlowProtocol(options.protocol);
+  auto destination = IpAddress::Parse(options.destination);
+  if (!protocol || !destination) {
+    std::cerr << (!protocol ? protocol.error().message : destination.error().message) << "\n";
+    return kExitBadInput;
+  }
+  Flow flow{*protocol, *destination, options.port, options.source_port,
+            options.output_interface.empty() ? DefaultInterface(*inputs) : options.output_interface,
+            options.uid};
+  Print(flow, DecideOutbound(inputs->effective, flow), options.json);
+  return kExitOk;
+}
+
+}  // namespace
 
 void RegisterExplainCommand(CLI::App& app, int& exit_code) {
-  auto* command = app.add_subcommand("explain", "not built yet");
-  command->callback([&exit_code] {
-    std::cerr << "netwarden explain: not built yet\n";
-    exit_code = kExitFailure;
+  auto* command = app.add_subcommand(
+      "explain", "Say whether a connection would be allowed, and which rule decides");
+  auto options = std::make_shared<ExplainOptions>();
+  command->add_option("policy", options->policy_path, "Policy file (YAML)")->required();
+  command->add_option("--situation", options->situation_path, "Observed situation (YAML)");
+  command->add_option("--proto", options->protocol, "tcp | udp | icmp");
+  command->add_option("--dst", options->destination, "Destination address");
+  command->add_option("--port", options->port, "Destination port");
+  command->add_option("--sport", options->source_port, "Source port (default: ephemeral)");
+  command->add_option("--oif", options->output_interface,
+                      "Output interface (default: the situation's first non-tunnel interface)");
+  command->add_option("--uid", options->uid, "Socket owner's uid (default 0)");
+  command->add_flag("--json", options->json, "One JSON object per answer");
+  command->add_option("--batch", options->batch,
+                      "File ('-' = stdin) of lines 'PROTO DST PORT OIF UID'; prints "
+                      "'VERDICT RULE' per line");
+  command->callback([&exit_code, options] {
+    if (options->batch.empty() && options->destination.empty()) {
+      std::cerr << "explain needs --dst (or --batch)\n";
+      exit_code = kExitBadInput;
+      return;
+    }
+    exit_code = Run(*options);
   });
 }
 

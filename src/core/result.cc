@@ -17,9 +17,13 @@ const char* ErrorCodeName(ErrorCode code) {
 }
 
 std::string Error::ToString() const {
-  if (!where) return message;
-  return where->file + ":" + std::to_string(where->line) + ":" + std::to_string(where->column) +
-         ": " + message;
+  std::string text = message;
+  if (where) {
+    text = where->file + ":" + std::to_string(where->line) + ":" + std::to_string(where->column) +
+           ": " + message;
+  }
+  for (const auto& other : more) text += "\n" + other.ToString();
+  return text;
 }
 
 }  // namespace netwarden

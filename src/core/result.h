@@ -6,6 +6,7 @@
 #include <string>
 #include <utility>
 #include <variant>
+#include <vector>
 
 namespace netwarden {
 
@@ -32,17 +33,18 @@ struct Error {
   ErrorCode code = ErrorCode::kInternal;
   std::string message;
   std::optional<SourceLocation> where;
+  std::vector<Error> more;  // further independent errors found in the same pass (policy files)
 
-  // "file:line:col: message" when a location is known, else "message".
+  // "file:line:col: message" when a location is known, else "message"; one line per error.
   std::string ToString() const;
 };
 
 inline Error MakeError(ErrorCode code, std::string message) {
-  return Error{code, std::move(message), std::nullopt};
+  return Error{code, std::move(message), std::nullopt, {}};
 }
 
 inline Error MakePolicyError(SourceLocation where, std::string message) {
-  return Error{ErrorCode::kPolicy, std::move(message), std::move(where)};
+  return Error{ErrorCode::kPolicy, std::move(message), std::move(where), {}};
 }
 
 template <typename T>

@@ -1,0 +1,236 @@
+#include "dataplane/nft/nft_renderer.h"
+
+#include <fmt/format.h>
+
+#include <map>
+#include <set>
+
+namespace netwarden::nft {
+namespace {
+
+// Blocked packets: logged to NFLOG at a bounded rate, then answered.
+constexpr const char* kLogLimit = "limit rate 20/second burst 40 packets";
+
+std::string AddressType(IpFamily family) {
+  return family == IpFamily::kV4 ? "ipv4_addr" : "ipv6_addr";
+}
+
+std::string AddressKeyword(IpFamily family) { return family == IpFamily::kV4 ? "ip" : "ip6"; }
+
+std::string SetType(const NamedSet& set) {
+  const std::string address = AddressType(set.family);
+  switch (set.kind) {
+    case SetKind::kInterface: return "ifname";
+    case SetKind::kAddress:
+    case SetKind::kNetwork: return address;
+    case SetKind::kAddressPort: return address + " . inet_service";
+    case SetKind::kAddressProtoPort: return address + " . inet_proto . inet_service";
+    case SetKind::kAddressProtoPortUid: return address + " . inet_proto . inet_service . uid";
+  }
+  return address;
+}
+
+std::string RenderElement(const NamedSet& set, const SetElement& element) {
+  switch (set.kind) {
+    case SetKind::kInterface: return fmt::format("\"{}\"", element.interface);
+    case SetKind::kAddress:
+    case SetKind::kNetwork: return element.network.ToString();
+    case SetKind::kAddressPort:
+      return fmt::format("{} . {}", element.network.base().ToString(), element.port);
+    case SetKind::kAddressProtoPort:
+      return fmt::format("{} . {} . {}", element.network.base().ToString(),
+                         TransportName(element.protocol), element.port);
+    case SetKind::kAddressProtoPortUid:
+      return fmt::format("{} . {} . {} . {}", element.network.base().ToString(),
+                         TransportName(element.protocol), element.port, element.uid);
+  }
+  return {};
+}
+
+std::string RenderElements(const NamedSet& set) {
+  std::string out;
+  for (const auto& element : set.elements) {
+    out += (out.empty() ? "" : ", ") + RenderElement(set, element);
+  }
+  return out;
+}
+
+template <typename T, typename F>
+std::string Braced(const std::vector<T>& values, F&& render) {
+  if (values.size() == 1) return render(values.front());
+  std::string out;
+  for (const auto& value : values) out += (out.empty() ? "" : ", ") + render(value);
+  return "{ " + out + " }";
+}
+
+std::string PortMatch(const Match& match, const char* direction) {
+  auto port = [](uint16_t value) { return std::to_string(value); };
+  if (match.protocols.size() == 1) {
+    return fmt::format("{} {} {}", TransportName(match.protocols.front()), direction,
+                       Braced(match.ports, port));
+  }
+  return fmt::format("meta l4proto {} th {} {}",
+                     Braced(match.protocols, [](Transport t) { return std::string(TransportName(t)); }),
+                     direction, Braced(match.ports, port));
+}
+
+std::string RenderMatch(const Ruleset& ruleset, const Match& match) {
+  using Kind = Match::Kind;
+  switch (match.kind) {
+    case Kind::kOutputLoopback: return "oif \"lo\"";
+    case Kind::kInputLoopback: return "iif \"lo\"";
+    case Kind::kConnectionEstablished: return "ct state established,related";
+    case Kind::kConnectionInvalid: return "ct state invalid";
+    case Kind::kOutputInterfaceInSet: return "oifname @" + match.set;
+    case Kind::kInputInterfaceInSet: return "iifname @" + match.set;
+    case Kind::kInputInterfaceNotInSet: return "iifname != @" + match.set;
+    case Kind::kDestinationInSet: return AddressKeyword(match.family) + " daddr @" + match.set;
+    case Kind::kSourceInSet: return AddressKeyword(match.family) + " saddr @" + match.set;
+    case Kind::kDestinationTupleInSet: {
+      const NamedSet* set = ruleset.FindSet(match.set);
+      const std::string daddr = AddressKeyword(match.family) + " daddr";
+      if (set && set->kind == SetKind::kAddressPort) return daddr + " . tcp dport @" + match.set;
+      if (set && set->kind == SetKind::kAddressProtoPortUid) {
+        return daddr + " . meta l4proto . th dport . meta skuid @" + match.set;
+      }
+      return daddr + " . meta l4proto . th dport @" + match.set;
+    }
+    case Kind::kProtocolIn:
+      return "meta l4proto " +
+             Braced(match.protocols, [](Transport t) { return std::string(TransportName(t)); });
+    case Kind::kDestinationPortIn: return PortMatch(match, "dport");
+    case Kind::kSourcePortIn: return PortMatch(match, "sport");
+    case Kind::kUidIs: return fmt::format("meta skuid {}", match.uid);
+    case Kind::kIcmpv6TypeIn:
+      return "icmpv6 type " + Braced(match.icmpv6_types, [](const std::string& t) { return t; });
+  }
+  return {};
+}
+
+std::string Underscored(std::string id) {
+  for (char& c : id) {
+    if (c == '-') c = '_';
+  }
+  return id;
+}
+
+std::string BlockChainName(const Rule& rule) {
+  return (rule.action == Action::kReject ? "reject_" : "drop_") + Underscored(rule.id);
+}
+
+std::string HookName(Hook hook) {
+  switch (hook) {
+    case Hook::kInput: return "input";
+    case Hook::kOutput: return "output";
+    case Hook::kForward: return "forward";
+  }
+  return "output";
+}
+
+// Blocked-packet chains, one per (action, rule id) in use, in first-use order.
+std::vector<const Rule*> BlockRules(const Ruleset& ruleset) {
+  std::vector<const Rule*> rules;
+  std::set<std::string> seen;
+  for (const auto& chain : ruleset.chains) {
+    for (const auto& rule : chain.rules) {
+      if (rule.action != Action::kAccept && seen.insert(BlockChainName(rule)).second) {
+        rules.push_back(&rule);
+      }
+    }
+  }
+  return rules;
+}
+
+std::vector<std::string> BlockChainBody(const Ruleset& ruleset, const Rule& rule) {
+  const char* verb = rule.action == Action::kReject ? "reject" : "drop";
+  std::vector<std::string> lines = {fmt::format("{} log prefix \"netwarden {} {} \" group {}",
+                                                kLogLimit, verb, rule.id, ruleset.log_group)};
+  if (rule.action == Action::kReject) {
+    lines.push_back("meta l4proto tcp reject with tcp reset");
+    lines.push_back("reject with icmpx type admin-prohibited");
+  } else {
+    lines.push_back("drop");
+  }
+  return lines;
+}
+
+std::string RenderRule(const Ruleset& ruleset, const Rule& rule) {
+  std::string text;
+  for (const auto& match : rule.matches) text += RenderMatch(ruleset, match) + " ";
+  text += "counter ";
+  text += rule.action == Action::kAccept ? "accept" : "jump " + BlockChainName(rule);
+  return text + fmt::format(" comment \"{}\"", rule.id);
+}
+
+std::string Render(const Ruleset& ruleset, bool with_situational_elements) {
+  std::string out = fmt::format("table {} {} {{\n", kFamily, kTable);
+  out += fmt::format("\tcomment \"{}\"\n", with_situational_elements ? TableComment(ruleset) : "");
+  for (const auto& set : ruleset.sets) {
+    out += fmt::format("\n\tset {} {{\n\t\ttype {}\n", set.name, SetType(set));
+    if (set.kind == SetKind::kNetwork) out += "\t\tflags interval\n";
+    out += fmt::format("\t\tcomment \"{}\"\n", set.purpose);
+    if (!set.elements.empty() && (with_situational_elements || !set.situational)) {
+      out += fmt::format("\t\telements = {{ {} }}\n", RenderElements(set));
+    }
+    out += "\t}\n";
+  }
+  for (const Rule* rule : BlockRules(ruleset)) {
+    out += fmt::format("\n\tchain {} {{\n", BlockChainName(*rule));
+    for (const auto& line : BlockChainBody(ruleset, *rule)) out += "\t\t" + line + "\n";
+    out += "\t}\n";
+  }
+  for (const auto& chain : ruleset.chains) {
+    out += fmt::format("\n\tchain {} {{\n\t\ttype filter hook {} priority filter; policy drop;\n",
+                       chain.name, HookName(chain.hook));
+    for (const auto& rule : chain.rules) out += "\t\t" + RenderRule(ruleset, rule) + "\n";
+    out += "\t}\n";
+  }
+  return out + "}\n";
+}
+
+}  // namespace
+
+std::string StructureDigest(const Ruleset& ruleset) {
+  // FNV-1a: stable across builds and machines, which std::hash is not.
+  uint64_t hash = 1469598103934665603ULL;
+  for (unsigned char c : Render(ruleset, false)) {
+    hash = (hash ^ c) * 1099511628211ULL;
+  }
+  return fmt::format("{:016x}", hash);
+}
+
+std::string TableComment(const Ruleset& ruleset) {
+  return "netwarden structure=" + StructureDigest(ruleset);
+}
+
+std::string RenderTable(const Ruleset& ruleset) { return Render(ruleset, true); }
+
+std::string RenderReplaceScript(const Ruleset& ruleset) {
+  // `add` first so that `delete` cannot fail when no table exists; all in one batch.
+  return fmt::format("add table {0} {1}\ndelete table {0} {1}\n", kFamily, kTable) +
+         RenderTable(ruleset);
+}
+
+std::string RenderSetUpdateScript(const Ruleset& ruleset) {
+  std::string out;
+  for (const auto& set : ruleset.sets) {
+    if (!set.situational) continue;
+    out += fmt::format("flush set {} {} {}\n", kFamily, kTable, set.name);
+    if (!set.elements.empty()) {
+      out += fmt::format("add element {} {} {} {{ {} }}\n", kFamily, kTable, set.name,
+                         RenderElements(set));
+    }
+  }
+  return out;
+}
+
+std::vector<std::pair<std::string, size_t>> ExpectedRuleCounts(const Ruleset& ruleset) {
+  std::vector<std::pair<std::string, size_t>> counts;
+  for (const Rule* rule : BlockRules(ruleset)) {
+    counts.emplace_back(BlockChainName(*rule), BlockChainBody(ruleset, *rule).size());
+  }
+  for (const auto& chain : ruleset.chains) counts.emplace_back(chain.name, chain.rules.size());
+  return counts;
+}
+
+}  // namespace netwarden::nft

@@ -1,0 +1,101 @@
+#include "decision/decide.h"
+
+#include <algorithm>
+
+#include "policy/rule_ids.h"
+
+namespace netwarden {
+namespace {
+
+bool IsTransport(const Flow& flow) { return flow.protocol != FlowProtocol::kIcmp; }
+
+bool SameTransport(const Flow& flow, Transport transport) {
+  return (transport == Transport::kTcp && flow.protocol == FlowProtocol::kTcp) ||
+         (transport == Transport::kUdp && flow.protocol == FlowProtocol::kUdp);
+}
+
+bool IsDhcpClient(const Flow& flow) {
+  return flow.protocol == FlowProtocol::kUdp &&
+         ((flow.source_port == 68 && flow.port == 67) ||
+          (flow.source_port == 546 && flow.port == 547));
+}
+
+bool IsDns(const Flow& flow) { return IsTransport(flow) && (flow.port == 53 || flow.port == 853); }
+
+Decision Allow(const char* rule, std::string reason, std::optional<SourceLocation> where = {}) {
+  return {Verdict::kAllow, rule, std::move(reason), std::move(where)};
+}
+
+Decision Reject(const char* rule, std::string reason) {
+  return {Verdict::kReject, rule, std::move(reason), std::nullopt};
+}
+
+const LabeledNetwork* FindNetwork(const std::vector<LabeledNetwork>& list,
+                                  const IpAddress& address) {
+  auto found = std::find_if(list.begin(), list.end(), [&](const LabeledNetwork& entry) {
+    return entry.network.Contains(address);
+  });
+  return found == list.end() ? nullptr : &*found;
+}
+
+}  // namespace
+
+// The order of these checks is the order of the output chain (compiler/forced_vpn_chains.cc).
+Decision DecideOutbound(const EffectivePolicy& effective, const Flow& flow) {
+  using namespace rule_id;
+  if (flow.output_interface == "lo") return Allow(kLoopback, "loopback traffic stays on the host");
+  if (IsDhcpClient(flow)) return Allow(kDhcp, "DHCP client request");
+
+  const auto& tunnels = effective.tunnel_interfaces;
+  if (std::find(tunnels.begin(), tunnels.end(), flow.output_interface) != tunnels.end()) {
+    return Allow(kTunnel, "leaves through tunnel interface " + flow.output_interface);
+  }
+  if (auto trusted = effective.trusted_interfaces.find(flow.output_interface);
+      trusted != effective.trusted_interfaces.end()) {
+    return Allow(kTrusted, "interface " + flow.output_interface + " is on trusted network '" +
+                               trusted->second + "'");
+  }
+
+  for (const auto& gateway : effective.gateways) {
+    if (gateway.address == flow.destination && SameTransport(flow, gateway.protocol) &&
+        gateway.port == flow.port && (!gateway.uid || *gateway.uid == flow.uid)) {
+      return Allow(kGateway, "VPN gateway " + gateway.label, gateway.where);
+    }
+  }
+
+  if (IsDns(flow)) {
+    const auto& resolvers = effective.dns_resolvers;
+    if (flow.port == 53 && flow.uid == 0 &&
+        std::find(resolvers.begin(), resolvers.end(), flow.destination) != resolvers.end()) {
+      return Allow(kDnsResolver, "root's DNS to allowed resolver " + flow.destination.ToString());
+    }
+    return Reject(kDnsBlock, "DNS outside the tunnel would leak names");
+  }
+
+  for (const auto& proxy : effective.proxies) {
+    if (flow.protocol == FlowProtocol::kTcp && proxy.address == flow.destination &&
+        proxy.port == flow.port) {
+      return Allow(kProxy, "proxy " + proxy.address.ToString() + ":" + std::to_string(proxy.port),
+                   proxy.where);
+    }
+  }
+  if (const auto* entry = FindNetwork(effective.breakout, flow.destination)) {
+    return Allow(kBreakout, "local breakout " + entry->label, entry->where);
+  }
+  if (flow.protocol == FlowProtocol::kTcp && (flow.port == 80 || flow.port == 443)) {
+    if (const auto* entry = FindNetwork(effective.captive_portals, flow.destination)) {
+      return Allow(kCaptivePortal, "captive portal login host " + entry->label, entry->where);
+    }
+  }
+  if (effective.lan == LanAccess::kPrivate) {
+    for (const auto& network : LanNetworks()) {
+      if (network.Contains(flow.destination)) {
+        return Allow(kLan, "private destination " + flow.destination.ToString() + " (lan: private)");
+      }
+    }
+  }
+  return Reject(kDefaultBlock, "off the trusted network only the VPN gateway and exceptions are "
+                               "reachable");
+}
+
+}  // namespace netwarden

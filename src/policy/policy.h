@@ -1,0 +1,83 @@
+#pragma once
+// The user's desired state, as written in the policy file. Every element remembers where it was
+// written so that `check`, `explain` and events can point at the line that decided.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/ip.h"
+#include "core/result.h"
+
+namespace netwarden {
+
+enum class Transport : uint8_t { kTcp, kUdp };
+const char* TransportName(Transport transport);
+
+struct Gateway {
+  std::string host;                  // a name the agent resolves, or empty
+  std::optional<IpAddress> address;  // a fixed address, or empty
+  Transport protocol = Transport::kUdp;
+  uint16_t port = 0;
+  std::optional<uint32_t> uid;  // only this user's sockets may use the exception
+  SourceLocation where;
+
+  std::string Label() const;  // "vpn.example.net udp/51820"
+};
+
+struct HttpsProbe {
+  std::string url;
+  std::string sha256;  // lower-case hex of the server certificate (DER)
+};
+
+struct TrustedNetwork {
+  std::string name;
+  std::optional<HttpsProbe> https_probe;      // authenticated: TLS + certificate pin
+  std::optional<IpNetwork> interface_subnet;  // weak: judged by the interface's address
+  SourceLocation where;
+};
+
+struct Proxy {
+  IpAddress address;
+  uint16_t port = 0;
+  SourceLocation where;
+};
+
+struct Breakout {
+  std::optional<IpNetwork> cidr;
+  std::string host;
+  SourceLocation where;
+};
+
+struct CaptivePortal {
+  std::string host;
+  SourceLocation where;
+};
+
+enum class LanAccess : uint8_t { kPrivate, kNone };
+
+struct Diagnostic {
+  SourceLocation where;
+  std::string message;
+  std::string ToString() const;
+};
+
+struct Policy {
+  std::string source;  // the file it came from
+  int version = 1;
+  std::vector<Gateway> gateways;
+  std::vector<std::string> tunnel_interfaces;  // glob patterns
+  std::vector<TrustedNetwork> trusted_networks;
+  std::vector<Proxy> proxies;
+  std::vector<Breakout> breakout;
+  std::vector<CaptivePortal> captive_portal;
+  LanAccess lan = LanAccess::kNone;
+  std::vector<IpAddress> dns_resolvers;  // direct DNS for uid 0 (the agent's own lookups)
+  std::vector<Diagnostic> warnings;      // accepted, but worth telling the author
+
+  // Every DNS name the agent has to resolve (gateways, breakout, captive portals), sorted, unique.
+  std::vector<std::string> Hostnames() const;
+};
+
+}  // namespace netwarden

@@ -1,0 +1,106 @@
+#include "situation/effective_policy.h"
+
+#include <algorithm>
+
+#include "policy/policy_parser.h"
+
+namespace netwarden {
+namespace {
+
+const std::vector<IpAddress>* Lookup(const Situation& situation, const std::string& host,
+                                     std::vector<std::string>& unresolved) {
+  auto found = situation.resolved.find(host);
+  if (found == situation.resolved.end() || found->second.empty()) {
+    if (std::find(unresolved.begin(), unresolved.end(), host) == unresolved.end()) {
+      unresolved.push_back(host);
+    }
+    return nullptr;
+  }
+  return &found->second;
+}
+
+void AddUnique(std::vector<IpAddress>& list, const IpAddress& address) {
+  if (std::find(list.begin(), list.end(), address) == list.end()) list.push_back(address);
+}
+
+}  // namespace
+
+const std::vector<IpNetwork>& LanNetworks() {
+  static const std::vector<IpNetwork> kNetworks = [] {
+    std::vector<IpNetwork> networks(PrivateNetworks().begin(), PrivateNetworks().end());
+    for (const char* extra : {"224.0.0.0/24", "255.255.255.255/32", "ff02::/16"}) {
+      networks.push_back(*IpNetwork::Parse(extra));
+    }
+    return networks;
+  }();
+  return kNetworks;
+}
+
+EffectivePolicy Resolve(const Policy& policy, const Situation& situation) {
+  EffectivePolicy effective;
+  effective.lan = policy.lan;
+  effective.proxies = policy.proxies;
+
+  for (const auto& interface : situation.interfaces) {
+    const bool is_tunnel = std::any_of(
+        policy.tunnel_interfaces.begin(), policy.tunnel_interfaces.end(),
+        [&](const std::string& pattern) { return InterfaceMatches(pattern, interface.name); });
+    if (is_tunnel) {
+      effective.tunnel_interfaces.push_back(interface.name);
+      for (const auto& address : interface.addresses) {
+        AddUnique(effective.tunnel_addresses, address.address);
+      }
+      continue;  // a tunnel is never a "trusted network" itself
+    }
+    for (const auto& network : policy.trusted_networks) {
+      if (!network.interface_subnet) continue;
+      for (const auto& address : interface.addresses) {
+        if (network.interface_subnet->Contains(address.address)) {
+          effective.trusted_interfaces.emplace(interface.name, network.name);
+        }
+      }
+    }
+  }
+  for (const auto& verified : situation.verified_trusted) {
+    const bool known = std::any_of(
+        policy.trusted_networks.begin(), policy.trusted_networks.end(),
+        [&](const TrustedNetwork& network) { return network.name == verified.network; });
+    if (known) effective.trusted_interfaces[verified.interface] = verified.network;
+  }
+
+  for (const auto& gateway : policy.gateways) {
+    std::vector<IpAddress> addresses;
+    if (gateway.address) {
+      addresses.push_back(*gateway.address);
+    } else if (auto* found = Lookup(situation, gateway.host, effective.unresolved_hosts)) {
+      addresses = *found;
+    }
+    for (const auto& address : addresses) {
+      effective.gateways.push_back(
+          {address, gateway.protocol, gateway.port, gateway.uid, gateway.Label(), gateway.where});
+    }
+  }
+
+  for (const auto& entry : policy.breakout) {
+    if (entry.cidr) {
+      effective.breakout.push_back({*entry.cidr, entry.cidr->ToString(), entry.where});
+    } else if (auto* found = Lookup(situation, entry.host, effective.unresolved_hosts)) {
+      for (const auto& address : *found) {
+        effective.breakout.push_back({IpNetwork::Host(address), entry.host, entry.where});
+      }
+    }
+  }
+  for (const auto& portal : policy.captive_portal) {
+    if (auto* found = Lookup(situation, portal.host, effective.unresolved_hosts)) {
+      for (const auto& address : *found) {
+        effective.captive_portals.push_back({IpNetwork::Host(address), portal.host, portal.where});
+      }
+    }
+  }
+
+  for (const auto& address : policy.dns_resolvers) AddUnique(effective.dns_resolvers, address);
+  for (const auto& address : situation.dns_resolvers) AddUnique(effective.dns_resolvers, address);
+  return effective;
+}
+
+}  // namespace netwarden

@@ -1,0 +1,51 @@
+#pragma once
+// The policy resolved against the situation: concrete interfaces, addresses and endpoints.
+// Both the reference decision function and the compiler start from this one structure, so a
+// situation change is a change of these lists only (set updates in the kernel).
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/ip.h"
+#include "policy/policy.h"
+#include "situation/situation.h"
+
+namespace netwarden {
+
+struct GatewayEndpoint {
+  IpAddress address;
+  Transport protocol = Transport::kUdp;
+  uint16_t port = 0;
+  std::optional<uint32_t> uid;
+  std::string label;  // the policy entry it came from
+  SourceLocation where;
+};
+
+struct LabeledNetwork {
+  IpNetwork network;
+  std::string label;  // "52.112.0.0/14" or "meet.example.com"
+  SourceLocation where;
+};
+
+struct EffectivePolicy {
+  std::vector<std::string> tunnel_interfaces;               // present interfaces matching a pattern
+  std::map<std::string, std::string> trusted_interfaces;    // interface -> trusted network name
+  std::vector<GatewayEndpoint> gateways;
+  std::vector<LabeledNetwork> breakout;
+  std::vector<LabeledNetwork> captive_portals;
+  std::vector<Proxy> proxies;
+  std::vector<IpAddress> dns_resolvers;    // policy's and situation's, uid 0 only
+  std::vector<IpAddress> tunnel_addresses;  // addresses on tunnel interfaces (input guard)
+  LanAccess lan = LanAccess::kNone;
+  std::vector<std::string> unresolved_hosts;  // names the situation has no address for
+};
+
+EffectivePolicy Resolve(const Policy& policy, const Situation& situation);
+
+// Ranges that count as LAN when `lan: private`: private unicast plus local multicast/broadcast.
+// Never derived from an interface's subnet (TunnelCrack LocalNet).
+const std::vector<IpNetwork>& LanNetworks();
+
+}  // namespace netwarden

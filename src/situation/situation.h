@@ -1,0 +1,40 @@
+#pragma once
+// What the machine observes right now: interfaces and addresses, which trusted networks were
+// verified where, what the policy's names resolve to. The agent computes it; tests write it.
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/ip.h"
+#include "core/result.h"
+
+namespace netwarden {
+
+struct InterfaceAddress {
+  IpAddress address;
+  int prefix_len = 0;
+  IpNetwork Network() const { return {address, prefix_len}; }
+};
+
+struct InterfaceState {
+  std::string name;
+  std::vector<InterfaceAddress> addresses;
+};
+
+struct VerifiedTrust {
+  std::string network;    // a trusted_networks[].name whose probe succeeded
+  std::string interface;  // on this interface
+};
+
+struct Situation {
+  std::vector<InterfaceState> interfaces;
+  std::vector<VerifiedTrust> verified_trusted;
+  std::map<std::string, std::vector<IpAddress>> resolved;  // host name -> current addresses
+  std::vector<IpAddress> dns_resolvers;                    // the system's resolvers
+};
+
+Result<Situation> ParseSituation(std::string_view text, const std::string& file_name);
+Result<Situation> LoadSituationFile(const std::string& path);
+
+}  // namespace netwarden
