@@ -1,0 +1,2 @@
+netwarden_fuzzer(policy nw_dataplane nw_policy)
+netwarden_fuzzer(situation nw_dataplane nw_policy)

@@ -1,0 +1,141 @@
+#include "policy/policy_parser.h"
+
+#include <gtest/gtest.h>
+
+namespace netwarden {
+namespace {
+
+Result<Policy> Parse(const std::string& text) { return ParsePolicy(text, "p.yaml"); }
+
+std::string ErrorOf(const std::string& text) {
+  auto policy = Parse(text);
+  EXPECT_FALSE(policy) << "expected an error for:\n" << text;
+  return policy ? "" : policy.error().ToString();
+}
+
+TEST(PolicyParser, ReadsTheContractExample) {
+  auto policy = LoadPolicyFile(std::string(NETWARDEN_SOURCE_DIR) + "/examples/policy.yaml");
+  ASSERT_TRUE(policy) << policy.error().ToString();
+  ASSERT_EQ(policy->gateways.size(), 3u);
+  EXPECT_EQ(policy->gateways[0].host, "vpn.example.net");
+  EXPECT_EQ(policy->gateways[0].protocol, Transport::kUdp);
+  EXPECT_EQ(policy->gateways[0].port, 51820);
+  EXPECT_EQ(policy->gateways[0].where.line, 4);
+  EXPECT_EQ(policy->gateways[1].address->ToString(), "203.0.113.10");
+  EXPECT_EQ(policy->gateways[2].uid, 0u);
+  EXPECT_EQ(policy->tunnel_interfaces, (std::vector<std::string>{"wg*", "tun0"}));
+  ASSERT_EQ(policy->trusted_networks.size(), 2u);
+  EXPECT_TRUE(policy->trusted_networks[0].https_probe);
+  EXPECT_TRUE(policy->trusted_networks[1].interface_subnet);
+  EXPECT_EQ(policy->proxies.size(), 1u);
+  EXPECT_EQ(policy->breakout.size(), 2u);
+  EXPECT_EQ(policy->captive_portal.size(), 1u);
+  EXPECT_EQ(policy->lan, LanAccess::kPrivate);
+  ASSERT_EQ(policy->warnings.size(), 1u);  // the address-only trusted network
+  EXPECT_NE(policy->warnings[0].message.find("LocalNet"), std::string::npos);
+  EXPECT_EQ(policy->Hostnames(),
+            (std::vector<std::string>{"login.hotspot.example", "meet.example.com",
+                                      "vpn.example.net"}));
+}
+
+TEST(PolicyParser, MinimalPolicyBlocksEverything) {
+  auto policy = Parse("version: 1\n");
+  ASSERT_TRUE(policy);
+  EXPECT_TRUE(policy->gateways.empty());
+  EXPECT_EQ(policy->lan, LanAccess::kNone);
+}
+
+TEST(PolicyParser, UnknownKeyPointsAtTheKey) {
+  EXPECT_EQ(ErrorOf("version: 1\nvpn:\n  gateway: []\n"),
+            "p.yaml:3:3: unknown key 'gateway' in vpn (expected one of: gateways, tunnel_interfaces)");
+}
+
+TEST(PolicyParser, WrongTypes) {
+  EXPECT_EQ(ErrorOf("version: 1\nvpn: [1]\n"), "p.yaml:2:6: vpn must be a mapping");
+  EXPECT_EQ(ErrorOf("version: 1\ntrusted_networks: {a: 1}\n"),
+            "p.yaml:2:19: trusted_networks must be a list");
+  EXPECT_EQ(ErrorOf("version: 1\nvpn:\n  gateways:\n    - address: 192.0.2.1\n      protocol: udp\n"
+                    "      port: [1]\n"),
+            "p.yaml:6:13: port must be a single value");
+}
+
+TEST(PolicyParser, BadAddressesAndPorts) {
+  EXPECT_EQ(ErrorOf("version: 1\nvpn:\n  gateways:\n    - address: 192.0.2.300\n      protocol: udp\n"
+                    "      port: 51820\n"),
+            "p.yaml:4:16: address: '192.0.2.300' is not an IPv4 or IPv6 address");
+  EXPECT_EQ(ErrorOf("version: 1\nvpn:\n  gateways:\n    - address: 192.0.2.3\n      protocol: udp\n"
+                    "      port: 70000\n"),
+            "p.yaml:6:13: port 70000 is out of range (1..65535)");
+  EXPECT_EQ(ErrorOf("version: 1\nvpn:\n  gateways:\n    - address: 192.0.2.3\n      protocol: icmp\n"
+                    "      port: 1\n"),
+            "p.yaml:5:17: protocol must be udp | tcp, not 'icmp'");
+  EXPECT_EQ(ErrorOf("version: 1\nexceptions:\n  breakout:\n    - cidr: 10.0.0.1/8\n"),
+            "p.yaml:4:13: cidr: '10.0.0.1/8' has host bits set; did you mean 10.0.0.0/8?");
+}
+
+TEST(PolicyParser, DuplicatesAreRejected) {
+  EXPECT_EQ(ErrorOf("version: 1\ntrusted_networks:\n  - name: a\n    interface_subnet: 10.0.0.0/8\n"
+                    "  - name: a\n    interface_subnet: 10.1.0.0/16\n"),
+            "p.yaml:5:11: duplicate trusted network name 'a'");
+  EXPECT_EQ(ErrorOf("version: 1\nversion: 1\n"), "p.yaml:2:1: duplicate key 'version' in the policy");
+  EXPECT_NE(ErrorOf("version: 1\nvpn:\n  gateways:\n"
+                    "    - {address: 192.0.2.1, protocol: udp, port: 1}\n"
+                    "    - {address: 192.0.2.1, protocol: udp, port: 1}\n")
+                .find("p.yaml:5:7: duplicate gateway 192.0.2.1 udp/1"),
+            std::string::npos);
+}
+
+TEST(PolicyParser, ReportsEveryErrorNotJustTheFirst) {
+  const std::string all = ErrorOf("version: 2\nvpn:\n  gateways:\n    - host: bad_name!\n"
+                                  "exceptions:\n  lan: everything\n");
+  EXPECT_NE(all.find("p.yaml:1:10: version 2 is out of range (1..1)"), std::string::npos) << all;
+  EXPECT_NE(all.find("p.yaml:4:13: 'bad_name!' is not a valid host name"), std::string::npos) << all;
+  EXPECT_NE(all.find("p.yaml:6:8: lan must be private | none, not 'everything'"), std::string::npos)
+      << all;
+}
+
+TEST(PolicyParser, SyntaxErrorHasALocation) {
+  EXPECT_EQ(ErrorOf("version: 1\nvpn: [\n"), "p.yaml:3:1: YAML syntax error: end of sequence flow not found");
+}
+
+TEST(PolicyParser, GatewayNeedsExactlyOneTarget) {
+  EXPECT_EQ(ErrorOf("version: 1\nvpn:\n  gateways:\n    - protocol: udp\n      port: 1\n"),
+            "p.yaml:4:7: a gateway needs exactly one of 'host' or 'address'");
+  EXPECT_EQ(ErrorOf("version: 1\nvpn:\n  gateways:\n    - host: 192.0.2.1\n      protocol: udp\n"
+                    "      port: 1\n"),
+            "p.yaml:4:13: '192.0.2.1' is an address: write it as 'address:' (or 'cidr:')");
+}
+
+TEST(PolicyParser, ProbeNeedsHttpsAndAPin) {
+  const std::string error =
+      ErrorOf("version: 1\ntrusted_networks:\n  - name: o\n    https_probe: {url: "
+              "'http://x/', sha256: abc}\n");
+  EXPECT_NE(error.find("p.yaml:4:24: https_probe needs a 'url' starting with https://"),
+            std::string::npos) << error;
+  EXPECT_NE(error.find("sha256"), std::string::npos);
+}
+
+TEST(PolicyParser, TunnelPatterns) {
+  EXPECT_TRUE(IsValidInterfacePattern("wg*"));
+  EXPECT_TRUE(IsValidInterfacePattern("tun0"));
+  EXPECT_FALSE(IsValidInterfacePattern("*"));
+  EXPECT_FALSE(IsValidInterfacePattern("w*g"));
+  EXPECT_FALSE(IsValidInterfacePattern("averyveryverylongname"));
+  EXPECT_TRUE(InterfaceMatches("wg*", "wg0"));
+  EXPECT_TRUE(InterfaceMatches("wg*", "wg"));
+  EXPECT_FALSE(InterfaceMatches("wg*", "eth0"));
+  EXPECT_TRUE(InterfaceMatches("tun0", "tun0"));
+  EXPECT_FALSE(InterfaceMatches("tun0", "tun01"));
+}
+
+TEST(PolicyParser, Hostnames) {
+  EXPECT_TRUE(IsValidHostname("vpn.example.net"));
+  EXPECT_TRUE(IsValidHostname("a-b.example."));
+  EXPECT_FALSE(IsValidHostname("-a.example"));
+  EXPECT_FALSE(IsValidHostname("a..example"));
+  EXPECT_FALSE(IsValidHostname("a b"));
+  EXPECT_FALSE(IsValidHostname(""));
+}
+
+}  // namespace
+}  // namespace netwarden
