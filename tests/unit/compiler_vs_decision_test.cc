@@ -1,0 +1,100 @@
+// Kernel-free differential test: for random policies, situations and flows, the compiled
+// ruleset's output chain (evaluated in user space) gives the same verdict and rule as the
+// reference decision function. The lab's differential test then holds the kernel to the same.
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "compiler/compiler.h"
+#include "compiler/ruleset_eval.h"
+#include "decision/decide.h"
+#include "policy/policy_parser.h"
+
+namespace netwarden {
+namespace {
+
+const char* kPolicies[] = {
+    R"(version: 1
+vpn:
+  gateways:
+    - {host: vpn.example.net, protocol: udp, port: 51820}
+    - {address: 203.0.113.10, protocol: tcp, port: 443, user: 1000}
+    - {address: "2001:db8::10", protocol: udp, port: 51820}
+  tunnel_interfaces: ["wg*", "tun0"]
+trusted_networks:
+  - {name: office, https_probe: {url: "https://10.20.0.5/", sha256: "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"}}
+  - {name: branch, interface_subnet: 10.30.0.0/16}
+proxies: [{address: 10.20.0.8, port: 3128}]
+exceptions:
+  breakout: [{cidr: 192.0.2.96/28}, {host: meet.example.com}, {cidr: "2001:db8:99::/48"}]
+  captive_portal: [{host: login.hotspot.example}]
+  lan: private
+  dns_resolvers: [192.168.1.1]
+)",
+    R"(version: 1
+vpn:
+  gateways: [{address: 198.51.100.1, protocol: udp, port: 51820, user: 0}]
+  tunnel_interfaces: ["wg0"]
+exceptions: {lan: none}
+)",
+    "version: 1\n",
+};
+
+const char* kDestinations[] = {"192.0.2.80",  "192.0.2.99",   "192.0.2.100",  "198.51.100.1",
+                               "203.0.113.10", "10.20.0.8",   "192.168.1.1",  "10.30.1.1",
+                               "192.0.2.200", "2001:db8::10", "2001:db8::80", "2001:db8:99::1",
+                               "fe80::1",     "127.0.0.1",    "224.0.0.251",  "8.8.8.8"};
+const uint16_t kPorts[] = {0, 22, 53, 67, 80, 443, 853, 3128, 51820, 51821};
+const char* kInterfaces[] = {"eth0", "wg0", "wg1", "tun0", "lo"};
+
+Situation RandomSituation(std::mt19937& random) {
+  auto pick = [&](int n) { return static_cast<int>(random() % n); };
+  Situation situation;
+  const char* eth_addresses[] = {"192.168.1.10", "10.30.4.4", "192.0.2.10", "10.20.9.9"};
+  situation.interfaces.push_back({"eth0", {{*IpAddress::Parse(eth_addresses[pick(4)]), 24}}});
+  if (pick(2)) situation.interfaces.push_back({"wg0", {{*IpAddress::Parse("10.99.0.2"), 32}}});
+  if (pick(3) == 0) situation.interfaces.push_back({"tun0", {}});
+  if (pick(3) == 0) situation.verified_trusted.push_back({"office", "eth0"});
+  if (pick(4)) situation.resolved["vpn.example.net"] = {*IpAddress::Parse("198.51.100.1")};
+  if (pick(2)) situation.resolved["meet.example.com"] = {*IpAddress::Parse("192.0.2.80")};
+  if (pick(2)) situation.resolved["login.hotspot.example"] = {*IpAddress::Parse("192.0.2.200")};
+  if (pick(2)) situation.dns_resolvers.push_back(*IpAddress::Parse("10.30.1.1"));
+  return situation;
+}
+
+TEST(CompilerVsDecision, RandomFlowsAgree) {
+  const unsigned seed = std::random_device{}();
+  std::mt19937 random(seed);
+  int compared = 0;
+  for (const char* text : kPolicies) {
+    auto policy = ParsePolicy(text, "p.yaml");
+    ASSERT_TRUE(policy) << policy.error().ToString();
+    for (int s = 0; s < 40; ++s) {
+      const Situation situation = RandomSituation(random);
+      const EffectivePolicy effective = Resolve(*policy, situation);
+      const Ruleset ruleset = Compile(effective);
+      for (int f = 0; f < 100; ++f) {
+        Flow flow;
+        flow.protocol = static_cast<FlowProtocol>(random() % 3);
+        flow.destination = *IpAddress::Parse(kDestinations[random() % std::size(kDestinations)]);
+        flow.port = flow.protocol == FlowProtocol::kIcmp ? 0 : kPorts[random() % std::size(kPorts)];
+        flow.source_port = random() % 4 == 0 ? 68 : 40000;
+        flow.output_interface = kInterfaces[random() % std::size(kInterfaces)];
+        flow.uid = random() % 2 ? 0 : 1000;
+        const Decision decision = DecideOutbound(effective, flow);
+        const RulesetVerdict kernel = EvaluateOutput(ruleset, flow);
+        const bool allowed = kernel.action == Action::kAccept;
+        ASSERT_EQ(allowed, decision.verdict == Verdict::kAllow)
+            << "seed " << seed << ": " << FlowProtocolName(flow.protocol) << " "
+            << flow.destination.ToString() << ":" << flow.port << " oif " << flow.output_interface
+            << " uid " << flow.uid << " decision " << decision.rule << " ruleset " << kernel.rule;
+        ASSERT_EQ(kernel.rule, decision.rule) << "seed " << seed;
+        ++compared;
+      }
+    }
+  }
+  EXPECT_EQ(compared, 3 * 40 * 100);
+}
+
+}  // namespace
+}  // namespace netwarden
