@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2034  # the address plan is used by the scripts that source this file
 # netwarden network lab: namespaces, routers, a WireGuard gateway, servers, captures.
 # Sourced by tests/lab/*.sh, scripts/demo.sh and bench/throughput.sh. See docs/LAB.md for the
 # picture and the address plan.
@@ -27,6 +28,7 @@ LAB_SINK_PORT=7777
 LAB_GW_PUB4=198.51.100.1           # WireGuard gateway, public side
 LAB_GW_PUB6=2001:db8:5100::1
 LAB_GW_PORT=51820
+LAB_GW2_PUB4=198.51.100.2          # a second gateway endpoint: TCP 443, root only (policy)
 LAB_WEB4=203.0.113.80              # public web server (HTTP on 80; every port answers)
 LAB_WEB6=2001:db8:113::80
 LAB_BREAKOUT_NET=203.0.113.0/28    # breakout range in the lab policy
@@ -110,7 +112,7 @@ _lab_remove() {
 # Removes labs whose owning process is gone (a crashed or killed earlier run).
 _lab_remove_stale() {
   local dir prefix owner ns
-  for dir in "$LAB_STATE_ROOT"/nw*; do
+  for dir in "$LAB_STATE_ROOT"/nwlab*; do
     [[ -d "$dir" ]] || continue
     prefix=$(basename "$dir")
     owner=$(cat "$dir/owner" 2>/dev/null || echo 0)
@@ -120,7 +122,8 @@ _lab_remove_stale() {
     fi
   done
   # Namespaces of ours without a state dir (state dir removed, namespaces not).
-  for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep -E '^nw[a-z]+[0-9a-f]{4}-' || true); do
+  for ns in $(ip netns list 2>/dev/null | awk '{print $1}' |
+    grep -E '^nwlab[a-z]{1,4}[0-9a-f]{4}-(lap|home|office|rogue|inet|gw|corp|web)$' || true); do
     prefix=${ns%%-*}
     [[ -d "$LAB_STATE_ROOT/$prefix" ]] && continue
     lab_log "removing stale lab namespace $ns"
@@ -160,7 +163,7 @@ lab_init() {
   mkdir -p "$LAB_STATE_ROOT"
   _lab_remove_stale
   LAB_ID=$(od -An -N2 -tx1 /dev/urandom | tr -d ' \n')
-  LAB_PREFIX="nw${tag}${LAB_ID}"
+  LAB_PREFIX="nwlab${tag}${LAB_ID}"
   LAB_DIR="$LAB_STATE_ROOT/$LAB_PREFIX"
   LAB_WG_LAP="wgl${LAB_ID}"
   LAB_WG_GW="wgg${LAB_ID}"
@@ -268,7 +271,7 @@ lab_build() {
   _lab_link inet office0 192.0.2.5/30,2001:db8:0:2::1/64 office wan0 192.0.2.6/30,2001:db8:0:2::2/64
   _lab_link inet web0 192.0.2.9/30,2001:db8:0:3::1/64 web wan0 192.0.2.10/30,2001:db8:0:3::2/64
   _lab_link inet rogue0 192.0.2.13/30 rogue wan0 192.0.2.14/30
-  _lab_link inet gw0 198.51.100.254/24,2001:db8:5100::fe/64 gw wan0 $LAB_GW_PUB4/24,$LAB_GW_PUB6/64
+  _lab_link inet gw0 198.51.100.254/24,2001:db8:5100::fe/64 gw wan0 $LAB_GW_PUB4/24,$LAB_GW2_PUB4/24,$LAB_GW_PUB6/64
   # Unknown destinations vanish silently (a lab router never answers "unreachable": every
   # immediate failure the laptop sees comes from its own firewall).
   lab_ns inet ip route add blackhole default
@@ -308,6 +311,11 @@ lab_build() {
 
   # Rogue Wi-Fi: hands the laptop 203.0.113.0/24 and answers for the web server's address itself.
   lab_ns rogue ip route add default via 192.0.2.13
+  # ...and for every other address of that /24 except the laptop's (.10): AnyIP local routes.
+  local r
+  for r in 2/31 4/30 8/31 11/32 12/30 16/28 32/27 64/26 128/25; do
+    lab_ns rogue ip route add local "203.0.113.$r" dev lo
+  done
   _lab_nat rogue wan0
   _lab_sink rogue
 
@@ -522,7 +530,9 @@ lab_probe1() { echo "$1 $2 $3 ${4:-0}" | lab_probe; }
 
 # The laptop's output interface for DST (as the kernel routes it now).
 lab_oif() {
-  ip -n "$LAB_LAP" route get "$1" 2>/dev/null | sed -n 's/.* dev \([^ ]*\).*/\1/p' | head -1
+  local route
+  route=$(ip -n "$LAB_LAP" route get "$1" 2>/dev/null) || return 0 # unroutable: empty
+  sed -n 's/.* dev \([^ ]*\).*/\1/p' <<<"$route" | head -1
 }
 
 # Reads the WireGuard gateway's certificate hash of the office TLS probe, from the laptop, the way
