@@ -1,0 +1,120 @@
+// The rules over login attempts: password-spray (one source failing for many distinct users
+// within a window) and failures-then-success (a source that fails repeatedly, then gets in, on
+// one local day). Masked user names (ASA "*****") count as one unknown user.
+
+#include <map>
+#include <set>
+#include <unordered_map>
+
+#include "audit/civil_time.h"
+#include "audit/detectors/detectors.h"
+#include "fmt/format.h"
+
+namespace netwarden::audit {
+
+namespace {
+
+constexpr size_t kMaxEvidence = 10;
+
+std::map<IpAddress, std::vector<size_t>> AttemptsBySource(const std::vector<LoginAttempt>& all,
+                                                          bool failures_only) {
+  std::map<IpAddress, std::vector<size_t>> by_source;
+  for (size_t i = 0; i < all.size(); ++i) {
+    if (!all[i].source || (failures_only && all[i].success)) continue;
+    by_source[*all[i].source].push_back(i);
+  }
+  return by_source;
+}
+
+}  // namespace
+
+void DetectPasswordSpray(Analysis& analysis, const DetectorConfig& config) {
+  const auto& attempts = analysis.input->attempts;
+  const int64_t window = int64_t{config.spray_window_minutes} * 60;
+  for (const auto& [source, indices] : AttemptsBySource(attempts, true)) {
+    std::unordered_map<std::string, int> users_in_window;
+    size_t begin = 0;
+    int64_t quiet_until = INT64_MIN;  // one finding per burst
+    for (size_t end = 0; end < indices.size(); ++end) {
+      const LoginAttempt& latest = attempts[indices[end]];
+      ++users_in_window[latest.user];
+      while (latest.time - attempts[indices[begin]].time > window) {
+        auto found = users_in_window.find(attempts[indices[begin]].user);
+        if (--found->second == 0) users_in_window.erase(found);
+        ++begin;
+      }
+      if (static_cast<int>(users_in_window.size()) < config.spray_min_users ||
+          latest.time < quiet_until) {
+        continue;
+      }
+      // Report the whole burst: every failure within the window from its first one.
+      size_t last = end;
+      while (last + 1 < indices.size() &&
+             attempts[indices[last + 1]].time - attempts[indices[begin]].time <= window) {
+        ++last;
+      }
+      std::set<std::string> burst_users;
+      for (size_t k = begin; k <= last; ++k) burst_users.insert(attempts[indices[k]].user);
+      int distinct = static_cast<int>(burst_users.size());
+      Finding finding;
+      finding.rule = "password-spray";
+      finding.time = attempts[indices[begin]].time;
+      finding.day = analysis.zone->LocalDay(finding.time);
+      finding.addresses = {source};
+      finding.severity =
+          distinct >= 3 * config.spray_min_users ? Severity::kHigh : Severity::kMedium;
+      for (size_t k = begin; k <= last && finding.evidence.size() < kMaxEvidence; ++k) {
+        finding.evidence.push_back(attempts[indices[k]].evidence);
+      }
+      finding.detail = fmt::format("{} failed for {} distinct users within {} min",
+                                   source.ToString(), distinct, config.spray_window_minutes);
+      analysis.findings.push_back(std::move(finding));
+      quiet_until = attempts[indices[begin]].time + window;
+    }
+  }
+}
+
+void DetectFailuresThenSuccess(Analysis& analysis, const DetectorConfig& config) {
+  const auto& attempts = analysis.input->attempts;
+  for (const auto& [source, indices] : AttemptsBySource(attempts, false)) {
+    int64_t day = INT64_MIN;
+    std::vector<size_t> failures;
+    for (size_t index : indices) {
+      const LoginAttempt& attempt = attempts[index];
+      int64_t attempt_day = analysis.zone->LocalDay(attempt.time);
+      if (attempt_day != day) {
+        day = attempt_day;
+        failures.clear();
+      }
+      if (!attempt.success) {
+        failures.push_back(index);
+        continue;
+      }
+      if (static_cast<int>(failures.size()) < config.failures_before_success) {
+        failures.clear();  // a success resets the streak
+        continue;
+      }
+      std::set<std::string> failed_users;
+      for (size_t failure : failures) failed_users.insert(attempts[failure].user);
+      Finding finding;
+      finding.rule = "failures-then-success";
+      finding.user = attempt.user;
+      finding.time = attempt.time;
+      finding.day = day;
+      finding.addresses = {source};
+      finding.severity =
+          failed_users.count(attempt.user) != 0 ? Severity::kHigh : Severity::kMedium;
+      for (size_t k = failures.size() > kMaxEvidence - 1 ? failures.size() - (kMaxEvidence - 1) : 0;
+           k < failures.size(); ++k) {
+        finding.evidence.push_back(attempts[failures[k]].evidence);
+      }
+      finding.evidence.push_back(attempt.evidence);
+      finding.detail = fmt::format("{} failures from {} then a successful login on {}",
+                                   failures.size(), source.ToString(), FormatDay(day));
+      analysis.findings.push_back(std::move(finding));
+      failures.clear();
+    }
+  }
+}
+
+}  // namespace netwarden::audit

@@ -1,0 +1,79 @@
+#pragma once
+// The audit's data model: what a parser extracts from one log line (Event), and what the
+// sessionizer builds from them (Session, LoginAttempt). Detectors only ever see the latter two.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/ip.h"
+
+namespace netwarden::audit {
+
+enum class LogFormat : uint8_t {
+  kF5Apm,
+  kCiscoAsa,
+  kFortiGate,
+  kGlobalProtect,
+  kOpenVpnLog,
+  kOpenVpnStatus,
+  kOcserv,
+  kPulse,
+};
+
+// Stable names used by --format and in every output.
+std::string_view LogFormatName(LogFormat format);
+std::optional<LogFormat> LogFormatFromName(std::string_view name);
+
+enum class EventKind : uint8_t {
+  kLoginSuccess,  // authentication succeeded; a session may or may not follow
+  kLoginFailure,
+  kSessionStart,  // implies a successful login
+  kSessionEnd,
+  kSessionInfo,  // a detail of a session (user, source, tunnel address, client) logged apart
+};
+
+// Points back into the input: index into the run's file list and 1-based line number.
+struct Evidence {
+  uint32_t file = 0;
+  uint64_t line = 0;
+};
+
+struct Event {
+  EventKind kind = EventKind::kSessionInfo;
+  int64_t time = 0;  // Unix seconds, UTC
+  std::string user;  // normalised (NormaliseUser); empty when not logged or masked
+  std::optional<IpAddress> source;
+  std::optional<IpAddress> tunnel;
+  // Correlates the lines of one session: the vendor's session id, or a composed key
+  // (ASA: group|user|ip) when the vendor has none. Empty: the line stands alone.
+  std::string session_key;
+  std::string client;          // client software / OS when logged
+  std::string vendor_country;  // a country the gateway itself logged (F5 CC=, srccountry, region)
+  // Only F5 logs the session id but not the user on most lines: the id is worth keeping.
+  std::string session_id;
+};
+
+struct Session {
+  std::string user;
+  std::optional<IpAddress> source;
+  std::optional<IpAddress> tunnel;
+  int64_t start = 0;
+  std::optional<int64_t> end;
+  std::string session_id;
+  std::string client;
+  std::string vendor_country;
+  LogFormat format = LogFormat::kF5Apm;
+  Evidence evidence;
+};
+
+struct LoginAttempt {
+  int64_t time = 0;
+  std::string user;
+  std::optional<IpAddress> source;
+  bool success = false;
+  Evidence evidence;
+};
+
+}  // namespace netwarden::audit

@@ -1,0 +1,81 @@
+#include "audit/outputs.h"
+
+#include <nlohmann/json.hpp>
+
+#include "audit/civil_time.h"
+
+namespace netwarden::audit {
+
+namespace {
+
+std::string CsvField(std::string_view text) {
+  if (text.find_first_of(",\"\n\r") == std::string_view::npos) return std::string(text);
+  std::string quoted = "\"";
+  for (char c : text) {
+    if (c == '"') quoted += '"';
+    quoted += c;
+  }
+  return quoted + "\"";
+}
+
+std::string AddressText(const std::optional<IpAddress>& address) {
+  return address ? address->ToString() : std::string();
+}
+
+}  // namespace
+
+std::string EvidenceText(const AuditInput& input, const Evidence& evidence) {
+  const std::string& path =
+      evidence.file < input.files.size() ? input.files[evidence.file].path : std::string("?");
+  return (path == "-" ? std::string("<stdin>") : path) + ":" + std::to_string(evidence.line);
+}
+
+void WriteSessionsCsv(std::ostream& out, const Analysis& analysis) {
+  const AuditInput& input = *analysis.input;
+  out << "user,start,end,local_day,source,country,city,allow_listed,tunnel,session_id,client,"
+         "vendor_country,format,evidence\n";
+  for (size_t i = 0; i < input.sessions.size(); ++i) {
+    const Session& session = input.sessions[i];
+    const SessionPlace& place = analysis.places[i];
+    out << CsvField(session.user) << ',' << FormatUtc(session.start) << ','
+        << (session.end ? FormatUtc(*session.end) : "") << ',' << FormatDay(place.local_day) << ','
+        << AddressText(session.source) << ',' << CountryLabel(place.geo) << ','
+        << CsvField(place.geo.city) << ',' << (place.allow_listed ? "yes" : "") << ','
+        << AddressText(session.tunnel) << ',' << CsvField(session.session_id) << ','
+        << CsvField(session.client) << ',' << CsvField(session.vendor_country) << ','
+        << LogFormatName(session.format) << ',' << CsvField(EvidenceText(input, session.evidence))
+        << '\n';
+  }
+}
+
+void WriteAttemptsCsv(std::ostream& out, const AuditInput& input) {
+  out << "time,result,user,source,evidence\n";
+  for (const auto& attempt : input.attempts) {
+    out << FormatUtc(attempt.time) << ',' << (attempt.success ? "success" : "failure") << ','
+        << CsvField(attempt.user) << ',' << AddressText(attempt.source) << ','
+        << CsvField(EvidenceText(input, attempt.evidence)) << '\n';
+  }
+}
+
+std::string FindingJson(const Analysis& analysis, const Finding& finding) {
+  nlohmann::ordered_json json;
+  json["rule"] = finding.rule;
+  json["user"] = finding.user;
+  json["time"] = FormatUtc(finding.time);
+  if (finding.day) json["day"] = FormatDay(*finding.day);
+  json["countries"] = finding.countries;
+  auto& addresses = json["addresses"] = nlohmann::ordered_json::array();
+  for (const auto& address : finding.addresses) addresses.push_back(address.ToString());
+  json["severity"] = SeverityName(finding.severity);
+  json["detail"] = finding.detail;
+  auto& evidence = json["evidence"] = nlohmann::ordered_json::array();
+  for (const auto& item : finding.evidence) evidence.push_back(EvidenceText(*analysis.input, item));
+  // Log lines are not guaranteed UTF-8; replace rather than throw.
+  return json.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+}
+
+void WriteFindingsJsonLines(std::ostream& out, const Analysis& analysis) {
+  for (const auto& finding : analysis.findings) out << FindingJson(analysis, finding) << '\n';
+}
+
+}  // namespace netwarden::audit

@@ -1,0 +1,177 @@
+// Palo Alto GlobalProtect: the PAN-OS 9.1+ GLOBALPROTECT CSV log, and the older SYSTEM log whose
+// description reads "GlobalProtect gateway user authentication succeeded. Login from: ...".
+// Both may arrive behind a syslog header.
+
+#include <vector>
+
+#include "audit/parsers/parser.h"
+#include "audit/text_util.h"
+
+namespace netwarden::audit {
+
+namespace {
+
+// GLOBALPROTECT log columns (PAN-OS 9.1 and later).
+enum Column : size_t {
+  kGeneratedTime = 6,
+  kEventId = 8,
+  kUser = 12,
+  kRegion = 13,
+  kMachine = 14,
+  kPublicIp = 15,
+  kPublicIpv6 = 16,
+  kPrivateIp = 17,
+  kHostId = 19,
+  kClientVersion = 21,
+  kClientOs = 22,
+  kStatus = 28,
+};
+
+// RFC 4180-ish split; quoted fields keep their inner text (doubled quotes are rare enough in
+// these logs that they are left as they are).
+void SplitCsv(std::string_view text, std::vector<std::string_view>& fields) {
+  fields.clear();
+  while (true) {
+    if (!text.empty() && text.front() == '"') {
+      auto close = text.find('"', 1);
+      if (close == std::string_view::npos) {
+        fields.push_back(text.substr(1));
+        return;
+      }
+      fields.push_back(text.substr(1, close - 1));
+      text.remove_prefix(close + 1);
+      auto comma = text.find(',');
+      if (comma == std::string_view::npos) return;
+      text.remove_prefix(comma + 1);
+      continue;
+    }
+    auto comma = text.find(',');
+    fields.push_back(text.substr(0, comma));
+    if (comma == std::string_view::npos) return;
+    text.remove_prefix(comma + 1);
+  }
+}
+
+std::optional<int64_t> CsvTime(std::string_view text, TimeResolver& time) {
+  LoggedTime logged;
+  if (!ConsumeIsoTime(text, logged)) return std::nullopt;
+  return time.Resolve(logged);
+}
+
+// PAN-OS writes 0.0.0.0 for "none".
+std::optional<IpAddress> ParseLoggedAddress(std::string_view text) {
+  if (text == "0.0.0.0" || text == "::") return std::nullopt;
+  return ParseAddress(text);
+}
+
+std::string Key(std::string_view user, const std::optional<IpAddress>& source,
+                std::string_view host) {
+  std::string key(user);
+  key += '|';
+  if (source) key += source->ToString();
+  key += '|';
+  key += host;
+  return key;
+}
+
+class GlobalProtectParser : public LineParser {
+ public:
+  LineOutcome Parse(std::string_view line, TimeResolver& time, Event& out) override {
+    if (line.find(",GLOBALPROTECT,") != std::string_view::npos) return ParseCsv(line, time, out);
+    if (line.find("GlobalProtect ") != std::string_view::npos) return ParseText(line, time, out);
+    return LineOutcome::kUnparsed;
+  }
+
+ private:
+  LineOutcome ParseCsv(std::string_view line, TimeResolver& time, Event& out) {
+    // The CSV begins two fields before the serial number; skip any syslog header before it.
+    std::string_view before = line.substr(0, line.find(",GLOBALPROTECT,"));
+    size_t comma = before.rfind(',');
+    if (comma == std::string_view::npos || comma == 0) return LineOutcome::kUnparsed;
+    comma = before.rfind(',', comma - 1);
+    if (comma == std::string_view::npos) return LineOutcome::kUnparsed;
+    size_t begin = before.rfind(' ', comma);
+    begin = begin == std::string_view::npos ? 0 : begin + 1;
+    SplitCsv(line.substr(begin), fields_);
+    if (fields_.size() <= kStatus || fields_[3] != "GLOBALPROTECT") return LineOutcome::kUnparsed;
+    auto when = CsvTime(fields_[kGeneratedTime], time);
+    if (!when) return LineOutcome::kUnparsed;
+    out.time = *when;
+    std::string_view event = fields_[kEventId];
+    bool success = fields_[kStatus] == "success";
+    if (event == "gateway-auth" || event == "portal-auth") {
+      out.kind = success ? EventKind::kLoginSuccess : EventKind::kLoginFailure;
+    } else if (event == "gateway-connected" || event == "gateway-setup-ipsec" ||
+               event == "gateway-setup-ssl") {
+      if (!success) return LineOutcome::kIgnored;
+      out.kind = EventKind::kSessionStart;
+    } else if (event == "gateway-logout" || event == "gateway-disconnected") {
+      out.kind = EventKind::kSessionEnd;
+    } else {
+      return LineOutcome::kIgnored;
+    }
+    out.user = NormaliseUser(fields_[kUser]);
+    out.source = ParseLoggedAddress(fields_[kPublicIp]);
+    if (!out.source) out.source = ParseLoggedAddress(fields_[kPublicIpv6]);
+    out.tunnel = ParseLoggedAddress(fields_[kPrivateIp]);
+    std::string_view region = fields_[kRegion];
+    if (region.size() == 2) out.vendor_country = region;
+    out.client = fields_[kClientVersion];
+    if (!fields_[kClientOs].empty()) out.client += "/" + std::string(fields_[kClientOs]);
+    out.session_key =
+        Key(out.user, out.source, fields_[kHostId].empty() ? fields_[kMachine] : fields_[kHostId]);
+    return LineOutcome::kEvent;
+  }
+
+  LineOutcome ParseText(std::string_view line, TimeResolver& time, Event& out) {
+    // SYSTEM CSV: the generated time is the 7th field; a bare syslog line has its header.
+    std::string_view header = line;
+    if (line.find(",SYSTEM,") != std::string_view::npos) {
+      SplitCsv(line, fields_);
+      std::optional<int64_t> when;
+      if (fields_.size() > kGeneratedTime) when = CsvTime(fields_[kGeneratedTime], time);
+      if (!when) return LineOutcome::kUnparsed;
+      out.time = *when;
+    } else if (!ConsumeHeaderUtc(header, time, out.time)) {
+      return LineOutcome::kUnparsed;
+    }
+    auto text = After(line, "GlobalProtect ");
+    bool gateway = text->starts_with("gateway ");
+    auto user = After(*text, "User name: ");
+    if (user) out.user = NormaliseUser(TokenUntil(*user, ",\"."));
+    if (auto from = After(*text, "Login from: "))
+      out.source = ParseAddress(TokenUntil(*from, ", \""));
+    if (auto private_ip = After(*text, "Private IP: ")) {
+      out.tunnel = ParseAddress(TokenUntil(*private_ip, ", \""));
+    }
+    if (auto version = After(*text, "Client version: ")) out.client = TokenUntil(*version, ",\"");
+    if (!user) return LineOutcome::kIgnored;
+    out.session_key = out.user;
+    if (text->find("user authentication succeeded") != std::string_view::npos) {
+      out.kind = gateway ? EventKind::kSessionStart : EventKind::kLoginSuccess;
+    } else if (text->find("user authentication failed") != std::string_view::npos) {
+      out.kind = EventKind::kLoginFailure;
+    } else if (text->find("client configuration generated") != std::string_view::npos) {
+      out.kind = EventKind::kSessionInfo;
+    } else if (text->find("logout succeeded") != std::string_view::npos && gateway) {
+      out.kind = EventKind::kSessionEnd;
+    } else {
+      return LineOutcome::kIgnored;
+    }
+    if (out.kind != EventKind::kSessionStart && out.kind != EventKind::kSessionInfo &&
+        out.kind != EventKind::kSessionEnd) {
+      out.session_key.clear();
+    }
+    return LineOutcome::kEvent;
+  }
+
+  std::vector<std::string_view> fields_;
+};
+
+}  // namespace
+
+std::unique_ptr<LineParser> MakeGlobalProtectParser() {
+  return std::make_unique<GlobalProtectParser>();
+}
+
+}  // namespace netwarden::audit

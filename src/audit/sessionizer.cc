@@ -1,0 +1,117 @@
+#include "audit/sessionizer.h"
+
+namespace netwarden::audit {
+
+namespace {
+
+constexpr int64_t kQuietSeconds = 2 * 86400;
+constexpr uint64_t kSweepEvery = 1'000'000;
+
+Session FromEvent(const Event& event, LogFormat format, Evidence evidence) {
+  Session session;
+  session.user = event.user;
+  session.source = event.source;
+  session.tunnel = event.tunnel;
+  session.start = event.time;
+  session.session_id = event.session_id;
+  session.client = event.client;
+  session.vendor_country = event.vendor_country;
+  session.format = format;
+  session.evidence = evidence;
+  return session;
+}
+
+}  // namespace
+
+void Sessionizer::AddAttempt(const Session& facts, int64_t time, bool success, uint64_t line) {
+  attempts_.push_back(LoginAttempt{time, facts.user, facts.source, success, {file_index_, line}});
+}
+
+void Sessionizer::Merge(Pending& pending, Event& event) {
+  Session& session = pending.session;
+  // The first value logged wins: later lines repeat it or, for OpenVPN, carry the certificate
+  // name where the earlier line had the login name.
+  if (session.user.empty()) session.user = std::move(event.user);
+  if (!session.source) session.source = event.source;
+  if (!session.tunnel) session.tunnel = event.tunnel;
+  if (session.client.empty()) session.client = std::move(event.client);
+  if (session.vendor_country.empty()) session.vendor_country = std::move(event.vendor_country);
+  if (session.session_id.empty()) session.session_id = std::move(event.session_id);
+  pending.last_time = event.time;
+}
+
+void Sessionizer::Add(Event& event, uint64_t line) {
+  Evidence evidence{file_index_, line};
+  if (event.session_key.empty()) {
+    switch (event.kind) {
+      case EventKind::kSessionStart:
+        sessions_.push_back(FromEvent(event, format_, evidence));
+        AddAttempt(sessions_.back(), event.time, true, line);
+        break;
+      case EventKind::kLoginSuccess:
+      case EventKind::kLoginFailure:
+        attempts_.push_back(LoginAttempt{event.time, event.user, event.source,
+                                         event.kind == EventKind::kLoginSuccess, evidence});
+        break;
+      case EventKind::kSessionEnd:
+      case EventKind::kSessionInfo:
+        break;
+    }
+    return;
+  }
+  if (++events_since_sweep_ >= kSweepEvery) {
+    Sweep(event.time);
+    events_since_sweep_ = 0;
+  }
+  auto [found, inserted] = open_.try_emplace(event.session_key);
+  Pending& pending = found->second;
+  if (inserted) {
+    pending.session.format = format_;
+    pending.session.start = event.time;
+    pending.session.evidence = evidence;
+  }
+  Merge(pending, event);
+  switch (event.kind) {
+    case EventKind::kSessionInfo:
+      break;
+    case EventKind::kSessionStart:
+      if (!pending.started) {
+        pending.started = true;
+        pending.session.start = event.time;
+        pending.session.evidence = evidence;
+        AddAttempt(pending.session, event.time, true, line);
+      }
+      break;
+    case EventKind::kLoginSuccess:
+    case EventKind::kLoginFailure:
+      AddAttempt(pending.session, event.time, event.kind == EventKind::kLoginSuccess, line);
+      break;
+    case EventKind::kSessionEnd:
+      if (pending.started) {
+        pending.session.end = event.time;
+        sessions_.push_back(std::move(pending.session));
+      }
+      open_.erase(found);
+      break;
+  }
+}
+
+void Sessionizer::Sweep(int64_t now) {
+  for (auto it = open_.begin(); it != open_.end();) {
+    if (now - it->second.last_time < kQuietSeconds) {
+      ++it;
+      continue;
+    }
+    if (it->second.started) sessions_.push_back(std::move(it->second.session));
+    it = open_.erase(it);
+  }
+}
+
+void Sessionizer::Finish() {
+  for (auto& [key, pending] : open_) {
+    if (pending.started) sessions_.push_back(std::move(pending.session));
+  }
+  open_.clear();
+}
+
+}  // namespace netwarden::audit

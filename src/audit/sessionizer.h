@@ -1,0 +1,45 @@
+#pragma once
+// Joins the events of one file into sessions and login attempts. Vendors spread a session over
+// several lines tied by a key (F5 session id, ASA group|user|ip, FortiGate tunnel id, ...):
+// facts are merged under that key until the session ends or the file does.
+
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "audit/event.h"
+
+namespace netwarden::audit {
+
+class Sessionizer {
+ public:
+  Sessionizer(LogFormat format, uint32_t file_index, std::vector<Session>& sessions,
+              std::vector<LoginAttempt>& attempts)
+      : format_(format), file_index_(file_index), sessions_(sessions), attempts_(attempts) {}
+
+  void Add(Event& event, uint64_t line);
+  // Emits sessions still open at the end of the input, with an unknown end.
+  void Finish();
+
+ private:
+  struct Pending {
+    Session session;
+    bool started = false;
+    int64_t last_time = 0;
+  };
+
+  void AddAttempt(const Session& facts, int64_t time, bool success, uint64_t line);
+  void Merge(Pending& pending, Event& event);
+  // Bounds memory on endless inputs: sessions that never completed are dropped (or, if they
+  // did start, emitted with an unknown end) once their key has been quiet for a long time.
+  void Sweep(int64_t now);
+
+  LogFormat format_;
+  uint32_t file_index_;
+  std::vector<Session>& sessions_;
+  std::vector<LoginAttempt>& attempts_;
+  std::unordered_map<std::string, Pending> open_;
+  uint64_t events_since_sweep_ = 0;
+};
+
+}  // namespace netwarden::audit

@@ -1,0 +1,125 @@
+#include "audit/text_util.h"
+
+#include <algorithm>
+#include <charconv>
+
+namespace netwarden::audit {
+
+std::string_view Trim(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\r' ||
+                           text.back() == '\n')) {
+    text.remove_suffix(1);
+  }
+  return text;
+}
+
+bool ConsumePrefix(std::string_view& text, std::string_view prefix) {
+  if (!text.starts_with(prefix)) return false;
+  text.remove_prefix(prefix.size());
+  return true;
+}
+
+std::optional<std::string_view> After(std::string_view text, std::string_view marker) {
+  auto at = text.find(marker);
+  if (at == std::string_view::npos) return std::nullopt;
+  return text.substr(at + marker.size());
+}
+
+std::string_view Before(std::string_view text, std::string_view marker) {
+  return text.substr(0, text.find(marker));
+}
+
+std::string_view TokenUntil(std::string_view text, std::string_view stops) {
+  return text.substr(0, text.find_first_of(stops));
+}
+
+std::optional<int64_t> ParseInt(std::string_view text) {
+  int64_t value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || text.empty()) return std::nullopt;
+  return value;
+}
+
+namespace {
+
+std::optional<IpAddress> ParseIpv4(std::string_view text) {
+  uint32_t value = 0;
+  int octets = 0;
+  size_t i = 0;
+  while (octets < 4) {
+    uint32_t octet = 0;
+    size_t digits = 0;
+    while (i < text.size() && text[i] >= '0' && text[i] <= '9' && digits < 4) {
+      octet = octet * 10 + static_cast<uint32_t>(text[i] - '0');
+      ++i;
+      ++digits;
+    }
+    if (digits == 0 || digits > 3 || octet > 255) return std::nullopt;
+    value = (value << 8) | octet;
+    ++octets;
+    if (octets < 4) {
+      if (i >= text.size() || text[i] != '.') return std::nullopt;
+      ++i;
+    }
+  }
+  if (i != text.size()) return std::nullopt;
+  return IpAddress::V4(value);
+}
+
+}  // namespace
+
+std::optional<IpAddress> ParseAddress(std::string_view text) {
+  text = Trim(text);
+  ConsumePrefix(text, "[AF_INET6]");
+  ConsumePrefix(text, "[AF_INET]");
+  if (text.size() >= 2 && ((text.front() == '<' && text.back() == '>') ||
+                           (text.front() == '[' && text.back() == ']'))) {
+    text = text.substr(1, text.size() - 2);
+  }
+  if (text.empty() || text.size() > 45) return std::nullopt;
+  if (text.find(':') == std::string_view::npos) return ParseIpv4(text);
+  auto parsed = IpAddress::Parse(text);
+  if (!parsed) return std::nullopt;
+  return *parsed;
+}
+
+std::optional<IpAddress> ParseAddressWithPort(std::string_view text) {
+  text = Trim(text);
+  ConsumePrefix(text, "[AF_INET6]");
+  ConsumePrefix(text, "[AF_INET]");
+  for (std::string_view protocol :
+       {"udp4:", "udp6:", "tcp4-server:", "tcp6-server:", "udp:", "tcp:", "tcp4:", "tcp6:"}) {
+    if (ConsumePrefix(text, protocol)) break;
+  }
+  if (!text.empty() && text.front() == '[') {
+    auto close = text.find(']');
+    if (close == std::string_view::npos) return std::nullopt;
+    return ParseAddress(text.substr(1, close - 1));
+  }
+  auto colons = std::count(text.begin(), text.end(), ':');
+  if (colons == 1) return ParseAddress(text.substr(0, text.find(':')));
+  return ParseAddress(text);
+}
+
+std::string NormaliseUser(std::string_view raw) {
+  std::string_view name = Trim(raw);
+  while (name.size() >= 2 && ((name.front() == '<' && name.back() == '>') ||
+                              (name.front() == '"' && name.back() == '"') ||
+                              (name.front() == '\'' && name.back() == '\''))) {
+    name = Trim(name.substr(1, name.size() - 2));
+  }
+  auto backslash = name.rfind('\\');
+  if (backslash != std::string_view::npos) name.remove_prefix(backslash + 1);
+  auto at = name.find('@');
+  if (at != std::string_view::npos && at > 0) name = name.substr(0, at);
+  if (name.find_first_not_of('*') == std::string_view::npos) return {};
+  if (name == "UNDEF" || name == "-") return {};
+  std::string out(name);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+}  // namespace netwarden::audit

@@ -1,0 +1,38 @@
+#pragma once
+// Small allocation-free helpers shared by the line parsers.
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/ip.h"
+
+namespace netwarden::audit {
+
+std::string_view Trim(std::string_view text);
+
+// Removes `prefix` from the front of `text` when present.
+bool ConsumePrefix(std::string_view& text, std::string_view prefix);
+
+// The text after the first occurrence of `marker`.
+std::optional<std::string_view> After(std::string_view text, std::string_view marker);
+
+// The text up to (not including) the first occurrence of `marker`, or all of it.
+std::string_view Before(std::string_view text, std::string_view marker);
+
+// The text up to the first character from `stops`, or all of it.
+std::string_view TokenUntil(std::string_view text, std::string_view stops);
+
+std::optional<int64_t> ParseInt(std::string_view text);
+
+// IPv4 dotted quad (fast path) or IPv6; surrounding brackets and "[AF_INET]" are stripped.
+std::optional<IpAddress> ParseAddress(std::string_view text);
+
+// "1.2.3.4:5678" / "[2001:db8::1]:443" / "udp4:1.2.3.4:5678" -> the address part.
+std::optional<IpAddress> ParseAddressWithPort(std::string_view text);
+
+// One spelling per account: lower case, without "DOMAIN\" or "@realm", no surrounding quotes or
+// angle brackets. Masked names ("*****") become empty: they name nobody.
+std::string NormaliseUser(std::string_view raw);
+
+}  // namespace netwarden::audit
