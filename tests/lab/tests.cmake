@@ -1,3 +1,4 @@
 # Network-lab tests (root, real kernel, namespaces; tests/lab/lib.sh builds and removes the lab).
 netwarden_lab_test(lab_forced_vpn forced_vpn.sh)
 netwarden_lab_test(lab_differential differential.sh)
+netwarden_lab_test(lab_localnet localnet.sh)
