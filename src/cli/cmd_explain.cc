@@ -5,6 +5,8 @@
 
 #include "cli/command.h"
 #include "cli/inputs.h"
+#include "compiler/compiler.h"
+#include "compiler/ruleset_eval.h"
 #include "decision/decide.h"
 
 namespace netwarden::cli {
@@ -20,6 +22,7 @@ struct ExplainOptions {
   std::string output_interface;
   uint32_t uid = 0;
   bool json = false;
+  bool compiled = false;
   std::string batch;
 };
 
@@ -58,8 +61,17 @@ void Print(const Flow& flow, const Decision& decision, bool json) {
   std::cout << "\n";
 }
 
+// The reference decision, or (--compiled) the verdict of the compiled ruleset the kernel gets.
+Decision Decide(const Inputs& inputs, const Flow& flow, bool compiled) {
+  if (!compiled) return DecideOutbound(inputs.effective, flow);
+  const RulesetVerdict verdict = EvaluateOutput(Compile(inputs.effective), flow);
+  const bool allowed = verdict.action == Action::kAccept;
+  return {allowed ? Verdict::kAllow : Verdict::kReject, verdict.rule,
+          "compiled ruleset, output chain rule '" + verdict.rule + "'", std::nullopt};
+}
+
 // Batch lines: PROTO DST PORT OIF UID -> "allow RULE" / "reject RULE" / "error MESSAGE".
-int RunBatch(const Inputs& inputs, std::istream& in) {
+int RunBatch(const Inputs& inputs, std::istream& in, bool compiled) {
   int exit_code = kExitOk;
   std::string line;
   while (std::getline(in, line)) {
@@ -77,7 +89,7 @@ int RunBatch(const Inputs& inputs, std::istream& in) {
     }
     Flow flow{*parsed_protocol, *address, static_cast<uint16_t>(port), 0, oif,
               static_cast<uint32_t>(uid)};
-    const Decision decision = DecideOutbound(inputs.effective, flow);
+    const Decision decision = Decide(inputs, flow, compiled);
     std::cout << VerdictName(decision.verdict) << " " << decision.rule << "\n";
   }
   return exit_code;
@@ -87,13 +99,13 @@ int Run(const ExplainOptions& options) {
   auto inputs = LoadInputs(options.policy_path, options.situation_path, false);
   if (!inputs) return kExitBadInput;
   if (!options.batch.empty()) {
-    if (options.batch == "-") return RunBatch(*inputs, std::cin);
+    if (options.batch == "-") return RunBatch(*inputs, std::cin, options.compiled);
     std::ifstream in(options.batch);
     if (!in) {
       std::cerr << options.batch << ": cannot open\n";
       return kExitBadInput;
     }
-    return RunBatch(*inputs, in);
+    return RunBatch(*inputs, in, options.compiled);
   }
   auto protocol = ParseFlowProtocol(options.protocol);
   auto destination = IpAddress::Parse(options.destination);
@@ -104,7 +116,7 @@ int Run(const ExplainOptions& options) {
   Flow flow{*protocol, *destination, options.port, options.source_port,
             options.output_interface.empty() ? DefaultInterface(*inputs) : options.output_interface,
             options.uid};
-  Print(flow, DecideOutbound(inputs->effective, flow), options.json);
+  Print(flow, Decide(*inputs, flow, options.compiled), options.json);
   return kExitOk;
 }
 
@@ -124,6 +136,9 @@ void RegisterExplainCommand(CLI::App& app, int& exit_code) {
                       "Output interface (default: the situation's first non-tunnel interface)");
   command->add_option("--uid", options->uid, "Socket owner's uid (default 0)");
   command->add_flag("--json", options->json, "One JSON object per answer");
+  command->add_flag("--compiled", options->compiled,
+                    "Answer from the compiled ruleset (what the kernel gets) instead of the "
+                    "reference decision function");
   command->add_option("--batch", options->batch,
                       "File ('-' = stdin) of lines 'PROTO DST PORT OIF UID'; prints "
                       "'VERDICT RULE' per line");
