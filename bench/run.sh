@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# `make bench`: every benchmark, one after the other, figures printed as they come.
+#   usage: bench/run.sh BUILD_DIR
+set -euo pipefail
+BUILD_DIR=${1:-build}
+here=$(dirname "$0")
+if [[ -f "$here/apply_scale.sh" ]]; then
+  echo "== render + apply time vs breakout CIDRs (bench/apply_scale.sh)"
+  bash "$here/apply_scale.sh" "$BUILD_DIR"
+fi
+echo "== throughput with and without the ruleset (bench/throughput.sh)"
+bash "$here/throughput.sh" "$BUILD_DIR"
