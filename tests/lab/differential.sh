@@ -147,11 +147,11 @@ run_situation() {
 
   lab_ns lap "$NETWARDEN" apply "$POLICY" --situation "$SIT" >"$dir/apply.log" 2>&1 ||
     { cat "$dir/apply.log"; lab_die "apply failed in situation $name"; }
-  lab_probe --timeout-ms 1500 <"$dir/flows" >"$dir/kernel"
+  lab_probe --timeout-ms 2500 <"$dir/flows" >"$dir/kernel"
   "$NETWARDEN" explain "$POLICY" --situation "$SIT" --batch "$dir/batch" >"$dir/expected" ||
     lab_die "explain --batch failed in situation $name"
   lab_ns lap "$NETWARDEN" flush >/dev/null
-  lab_probe --timeout-ms 1500 <"$dir/flows" >"$dir/baseline"
+  lab_probe --timeout-ms 2500 <"$dir/flows" >"$dir/baseline"
 
   local n_flows n_exp n_ker n_base
   n_flows=$(wc -l <"$dir/flows")
