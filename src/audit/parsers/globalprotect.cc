@@ -138,7 +138,11 @@ class GlobalProtectParser : public LineParser {
     auto text = After(line, "GlobalProtect ");
     bool gateway = text->starts_with("gateway ");
     auto user = After(*text, "User name: ");
-    if (user) out.user = NormaliseUser(TokenUntil(*user, ",\"."));
+    if (user) {
+      std::string_view name = TokenUntil(*user, ",\"");
+      if (name.ends_with('.')) name.remove_suffix(1);  // the sentence's full stop
+      out.user = NormaliseUser(name);
+    }
     if (auto from = After(*text, "Login from: "))
       out.source = ParseAddress(TokenUntil(*from, ", \""));
     if (auto private_ip = After(*text, "Private IP: ")) {

@@ -1,0 +1,152 @@
+// Baseline tests (Zeek style): every log under tests/audit/baseline/ is parsed and its sessions,
+// login attempts and counts are diffed against <log>.sessions.expected; the generated logs are
+// also audited end to end with the real GeoIP databases and their findings diffed against
+// <log>.findings.expected. NETWARDEN_UPDATE_BASELINE=1 rewrites the expected files.
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "audit/audit_run.h"
+#include "audit/outputs.h"
+
+namespace netwarden::audit {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr int64_t kNow = 1735689600;  // 2025-01-01: fixes the year of year-less headers
+
+fs::path BaselineDir() { return fs::path(NETWARDEN_TEST_DATA) / "audit" / "baseline"; }
+
+std::vector<fs::path> Logs(std::string_view prefix) {
+  std::vector<fs::path> logs;
+  for (const auto& entry : fs::directory_iterator(BaselineDir())) {
+    std::string name = entry.path().filename().string();
+    if (name.starts_with(prefix) && (name.ends_with(".log") || name.ends_with(".log.gz"))) {
+      logs.push_back(entry.path());
+    }
+  }
+  std::sort(logs.begin(), logs.end());
+  return logs;
+}
+
+std::string ReadFile(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::string StemOf(const fs::path& log) {
+  std::string name = log.filename().string();
+  if (name.ends_with(".gz")) name.resize(name.size() - 3);
+  return name;
+}
+
+void CompareWithBaseline(const fs::path& expected_path, const std::string& actual) {
+  if (std::getenv("NETWARDEN_UPDATE_BASELINE") != nullptr) {
+    std::ofstream(expected_path, std::ios::binary) << actual;
+    return;
+  }
+  ASSERT_TRUE(fs::exists(expected_path)) << expected_path << " missing; run with "
+                                         << "NETWARDEN_UPDATE_BASELINE=1 to create it";
+  EXPECT_EQ(ReadFile(expected_path), actual) << "differs from " << expected_path;
+}
+
+std::string RenderParse(const fs::path& log) {
+  auto zone = TimeZone::Load("Asia/Tokyo");
+  EXPECT_TRUE(zone.ok());
+  IngestOptions options;
+  options.year = 2024;
+  options.now = kNow;
+  AuditInput input;
+  IngestFile(log.string(), *zone, options, input);
+  SortInput(input);
+  input.files[0].path = StemOf(log);
+  StaticGeoLocator no_geo;
+  Analysis analysis = PrepareAnalysis(input, *zone, no_geo, AllowList(), "");
+  std::ostringstream out;
+  const FileSummary& file = input.files[0];
+  out << "format: " << (file.format ? LogFormatName(*file.format) : "unknown") << "\n"
+      << "lines: " << file.lines << " events: " << file.events << " ignored: " << file.ignored
+      << " unparsed: " << file.unparsed << "\n";
+  for (const auto& [line, text] : file.unparsed_examples)
+    out << "unparsed " << line << ": " << text << "\n";
+  out << "# sessions\n";
+  WriteSessionsCsv(out, analysis);
+  out << "# attempts\n";
+  WriteAttemptsCsv(out, input);
+  return out.str();
+}
+
+TEST(AuditBaseline, ParsesEveryLogAsRecorded) {
+  auto logs = Logs("");
+  ASSERT_GE(logs.size(), 15u);
+  for (const auto& log : logs) {
+    SCOPED_TRACE(log.string());
+    CompareWithBaseline(BaselineDir() / (StemOf(log) + ".sessions.expected"), RenderParse(log));
+  }
+}
+
+bool HaveGeoDatabases() {
+  return !DefaultCountryDatabase().empty() && DefaultCityDatabases().size() == 2;
+}
+
+std::string RunGenerated(const fs::path& log, const std::string& json_path) {
+  AuditOptions options;
+  options.inputs = {log.string()};
+  options.time_zone = "Asia/Tokyo";
+  options.year = 2024;
+  options.now = kNow;
+  options.home_country = "JP";
+  options.allow_list = (BaselineDir().parent_path() / "allow_list.txt").string();
+  options.json_path = json_path;
+  std::ostringstream summary;
+  auto outcome = RunAudit(options, summary);
+  EXPECT_TRUE(outcome.ok()) << (outcome.ok() ? "" : outcome.error().ToString());
+  std::string json = ReadFile(json_path);
+  // Evidence names the file by its full path; the baseline by its name.
+  std::string prefix = log.string() + ":";
+  for (size_t at = json.find(prefix); at != std::string::npos; at = json.find(prefix, at)) {
+    json.replace(at, prefix.size(), StemOf(log) + ":");
+  }
+  return json;
+}
+
+TEST(AuditBaseline, GeneratedLogsYieldThePlantedFindings) {
+  if (!HaveGeoDatabases()) GTEST_SKIP() << "GeoIP databases not installed (make installs them)";
+  fs::path json_path = fs::temp_directory_path() / "netwarden-audit-baseline.jsonl";
+  for (const auto& log : Logs("generated-")) {
+    SCOPED_TRACE(log.string());
+    std::string json = RunGenerated(log, json_path.string());
+    CompareWithBaseline(BaselineDir() / (StemOf(log) + ".findings.expected"), json);
+    auto has = [&](std::string_view rule, std::string_view user) {
+      std::string needle =
+          "{\"rule\":\"" + std::string(rule) + "\",\"user\":\"" + std::string(user) + "\"";
+      return json.find(needle) != std::string::npos;
+    };
+    EXPECT_TRUE(has("home-and-abroad-same-day", "mallory"));
+    EXPECT_NE(json.find("\"day\":\"2024-03-13\",\"countries\":[\"CN\",\"JP\"],\"addresses\":"
+                        "[\"133.11.0.1\",\"36.110.0.1\"],\"severity\":\"high\""),
+              std::string::npos);
+    EXPECT_TRUE(has("impossible-travel", "mallory"));
+    EXPECT_TRUE(has("concurrent-sessions", "carol"));
+    EXPECT_TRUE(has("new-country", "trent"));
+    EXPECT_TRUE(has("failures-then-success", "dave"));
+    // OpenVPN does not log the user name of a failed login: spraying is invisible there.
+    if (log.string().find("openvpn") == std::string::npos) {
+      EXPECT_TRUE(has("password-spray", ""));
+    }
+    for (std::string_view guard : {"erin", "ivan", "frank"}) {
+      EXPECT_EQ(json.find("\"user\":\"" + std::string(guard) + "\""), std::string::npos) << guard;
+    }
+  }
+  fs::remove(json_path);
+}
+
+}  // namespace
+}  // namespace netwarden::audit

@@ -1,0 +1,58 @@
+#include <gtest/gtest.h>
+
+#include "audit/allow_list.h"
+#include "audit/geo.h"
+#include "audit/text_util.h"
+
+namespace netwarden::audit {
+namespace {
+
+TEST(NormaliseUser, OneSpellingPerAccount) {
+  EXPECT_EQ(NormaliseUser("CORP\\J.Doe"), "j.doe");
+  EXPECT_EQ(NormaliseUser("host\\\\user"), "user");
+  EXPECT_EQ(NormaliseUser("first.o'last@example.com"), "first.o'last");
+  EXPECT_EQ(NormaliseUser("<Alice>"), "alice");
+  EXPECT_EQ(NormaliseUser("\"bob\""), "bob");
+  EXPECT_EQ(NormaliseUser("*****"), "");
+  EXPECT_EQ(NormaliseUser("UNDEF"), "");
+  EXPECT_EQ(NormaliseUser("@weird"), "@weird");
+}
+
+TEST(ParseAddress, AcceptsTheShapesLogsUse) {
+  EXPECT_EQ(ParseAddress("<81.2.69.144>")->ToString(), "81.2.69.144");
+  EXPECT_EQ(ParseAddress("[AF_INET]1.2.3.4")->ToString(), "1.2.3.4");
+  EXPECT_FALSE(ParseAddress("1.2.3.256"));
+  EXPECT_FALSE(ParseAddress("1.2.3"));
+  EXPECT_FALSE(ParseAddress("1.2.3.4.5"));
+  EXPECT_EQ(ParseAddressWithPort("udp4:8.8.8.8:40001")->ToString(), "8.8.8.8");
+  EXPECT_EQ(ParseAddressWithPort("[2001:240::1]:1194")->ToString(), "2001:240::1");
+  EXPECT_EQ(ParseAddressWithPort("2001:240::1")->ToString(), "2001:240::1");
+}
+
+TEST(ClassifyAddress, PrivateAndReservedAreNotCountries) {
+  auto classify = [](const char* text) { return ClassifyAddress(*IpAddress::Parse(text)); };
+  EXPECT_EQ(classify("10.1.2.3"), AddressClass::kPrivate);
+  EXPECT_EQ(classify("127.0.0.1"), AddressClass::kPrivate);
+  EXPECT_EQ(classify("fd00::1"), AddressClass::kPrivate);
+  EXPECT_EQ(classify("100.64.1.1"), AddressClass::kReserved);
+  EXPECT_EQ(classify("203.0.113.53"), AddressClass::kReserved);
+  EXPECT_EQ(classify("2001:db8::1"), AddressClass::kReserved);
+  EXPECT_EQ(classify("133.11.0.1"), AddressClass::kPublic);
+  StaticGeoLocator geo;
+  geo.Add(*IpNetwork::Parse("10.0.0.0/8"), GeoInfo{AddressClass::kPublic, "JP", "", {}, {}});
+  EXPECT_EQ(CountryLabel(geo.Locate(*IpAddress::Parse("10.1.2.3"))), "private");
+}
+
+TEST(AllowList, ParsesNetworksAndComments) {
+  auto list = AllowList::Parse("# egress\n185.199.108.0/24  # office\n\n2001:db8::/32\n", "t");
+  ASSERT_TRUE(list.ok());
+  EXPECT_EQ(list->size(), 2u);
+  EXPECT_TRUE(list->Contains(*IpAddress::Parse("185.199.108.7")));
+  EXPECT_FALSE(list->Contains(*IpAddress::Parse("185.199.109.7")));
+  auto bad = AllowList::Parse("ok 1.2.3.4\n", "allow.txt");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().ToString().find("allow.txt:1"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace netwarden::audit
