@@ -1,9 +1,166 @@
 #include "audit/report_html.h"
 
+#include <algorithm>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "audit/civil_time.h"
+#include "audit/detectors/detectors.h"
+#include "audit/outputs.h"
+#include "audit/report_html_page.h"
+#include "fmt/format.h"
+
 namespace netwarden::audit {
 
-void WriteHtmlReport(std::ostream& out, const ReportContext& /*context*/) {
-  out << "<!doctype html><title>netwarden audit</title>\n";
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+std::string Escape(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    switch (c) {
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+std::string CellClass(const DayCell& cell, bool have_home) {
+  if (cell.home && cell.abroad) return "both";
+  if (cell.abroad) return "abroad";
+  if (cell.home) return "home";
+  return (!have_home && !cell.countries.empty()) ? "home" : "other";
+}
+
+Json BuildData(const ReportContext& context) {
+  const Analysis& analysis = *context.analysis;
+  const AuditInput& input = *analysis.input;
+  bool have_home = !analysis.home_country.empty();
+  Json data;
+  // Users with red days first, then by name: the rows a reviewer must see.
+  std::map<std::string, size_t> red_days;
+  int64_t first_day = INT64_MAX;
+  int64_t last_day = INT64_MIN;
+  Json cells = Json::object();
+  for (const auto& [user, days] : *context.matrix) {
+    Json user_cells = Json::object();
+    for (const auto& [day, cell] : days) {
+      first_day = std::min(first_day, day);
+      last_day = std::max(last_day, day);
+      if (cell.home && cell.abroad) ++red_days[user];
+      Json countries = Json::array();
+      for (const auto& country : cell.countries) countries.push_back(country);
+      if (countries.empty()) countries.push_back("·");
+      user_cells[FormatDay(day)] =
+          Json{{"c", CellClass(cell, have_home)}, {"k", countries}, {"s", cell.sessions}};
+    }
+    cells[user.empty() ? "(unknown)" : user] = std::move(user_cells);
+  }
+  std::vector<std::string> users;
+  for (const auto& [user, days] : *context.matrix)
+    users.push_back(user.empty() ? "(unknown)" : user);
+  std::stable_sort(users.begin(), users.end(), [&](const std::string& a, const std::string& b) {
+    return red_days[a] > red_days[b];
+  });
+  Json user_list = Json::array();
+  for (const auto& user : users) user_list.push_back(Json{{"name", user}, {"red", red_days[user]}});
+  Json day_list = Json::array();
+  if (first_day <= last_day) {
+    for (int64_t day = first_day; day <= last_day; ++day) day_list.push_back(FormatDay(day));
+  }
+  Json sessions = Json::array();
+  for (size_t i = 0; i < input.sessions.size(); ++i) {
+    const Session& session = input.sessions[i];
+    const SessionPlace& place = analysis.places[i];
+    sessions.push_back(
+        Json::array({FormatUtc(session.start), session.end ? FormatUtc(*session.end) : "",
+                     session.source ? session.source->ToString() : "",
+                     CountryLabel(place.geo) + (place.allow_listed ? " (allow-listed)" : ""),
+                     place.geo.city, session.tunnel ? session.tunnel->ToString() : "",
+                     session.client, EvidenceText(input, session.evidence)}));
+  }
+  Json findings = Json::array();
+  for (const auto& finding : analysis.findings) {
+    findings.push_back(Json::parse(FindingJson(analysis, finding)));
+  }
+  data["users"] = std::move(user_list);
+  data["days"] = std::move(day_list);
+  data["cells"] = std::move(cells);
+  data["sessions"] = std::move(sessions);
+  data["findings"] = std::move(findings);
+  return data;
+}
+
+void WriteSummary(std::ostream& out, const ReportContext& context) {
+  const Analysis& analysis = *context.analysis;
+  const AuditInput& input = *analysis.input;
+  out << "<h1>VPN access audit</h1>\n<p class=\"meta\">Time zone " << Escape(analysis.zone->name())
+      << ", home country "
+      << Escape(analysis.home_country.empty() ? "(none)" : analysis.home_country) << ". "
+      << input.sessions.size() << " sessions, " << input.attempts.size() << " login attempts, "
+      << analysis.findings.size() << " findings.</p>\n<p class=\"meta\">GeoIP: ";
+  bool city = false;
+  if (context.databases.empty()) out << "none";
+  for (const auto& database : context.databases) {
+    out << Escape(database.path) << " (" << Escape(database.type) << ", built "
+        << database.build_date << "); ";
+    city = city || database.is_city;
+  }
+  out << "</p>\n";
+  if (city) {
+    out << "<p class=\"meta\"><a href=\"https://db-ip.com\">IP Geolocation by DB-IP</a> "
+           "(CC BY 4.0).</p>\n";
+  }
+  for (const auto& note : context.notes) out << "<p class=\"note\">" << Escape(note) << "</p>\n";
+  out << "<h2>Files</h2>\n<table><tr><th>file</th><th>format</th><th>lines</th><th>events</th>"
+         "<th>unparsed</th><th>problem</th></tr>\n";
+  for (const auto& file : input.files) {
+    out << "<tr><td>" << Escape(file.path) << "</td><td>"
+        << (file.format ? LogFormatName(*file.format) : "unknown") << "</td><td>" << file.lines
+        << "</td><td>" << file.events << "</td><td>" << file.unparsed << "</td><td>"
+        << Escape(file.error) << "</td></tr>\n";
+  }
+  out << "</table>\n";
+}
+
+}  // namespace
+
+void WriteHtmlReport(std::ostream& out, const ReportContext& context) {
+  out << kReportHead;
+  WriteSummary(out, context);
+  out << R"HTML(<h2>User × day</h2>
+<div class="controls">
+<label>User <input id="user" type="search" placeholder="name contains"></label>
+<label>From <input id="from" type="date"></label>
+<label>To <input id="to" type="date"></label>
+</div>
+<p class="legend"><span class="home" style="background:#cfe8cf">home</span><span style="background:#9fc5f8">abroad</span><span style="background:#e53935;color:#fff">home and abroad on one day</span><span style="background:#e0e0e0">private / unknown only</span></p>
+<p id="matrix-note" class="meta"></p>
+<table id="matrix"></table>
+<div id="sessions"></div>
+<h2>Findings</h2>
+<table><thead><tr><th>severity</th><th>rule</th><th>user</th><th>day / time</th><th>countries</th><th>addresses</th><th>detail</th><th>evidence</th></tr></thead><tbody id="findings-body"></tbody></table>
+<script id="audit-data" type="application/json">)HTML";
+  std::string json = BuildData(context).dump(-1, ' ', false, Json::error_handler_t::replace);
+  // "</script>" inside the data would end the element early.
+  for (size_t at = json.find("</"); at != std::string::npos; at = json.find("</", at + 3)) {
+    json.replace(at, 2, "<\\/");
+  }
+  out << json << "</script>" << kReportScript;
 }
 
 }  // namespace netwarden::audit

@@ -148,5 +148,28 @@ TEST(AuditBaseline, GeneratedLogsYieldThePlantedFindings) {
   fs::remove(json_path);
 }
 
+TEST(AuditReport, HtmlIsSelfContainedAndCreditsTheGeoData) {
+  if (!HaveGeoDatabases()) GTEST_SKIP() << "GeoIP databases not installed (make installs them)";
+  fs::path html_path = fs::temp_directory_path() / "netwarden-audit-report.html";
+  AuditOptions options;
+  options.inputs = {(BaselineDir() / "generated-f5.log.gz").string()};
+  options.time_zone = "Asia/Tokyo";
+  options.year = 2024;
+  options.now = kNow;
+  options.home_country = "JP";
+  options.report_path = html_path.string();
+  std::ostringstream summary;
+  ASSERT_TRUE(RunAudit(options, summary).ok());
+  EXPECT_NE(summary.str().find("built 20"), std::string::npos);
+  std::string html = ReadFile(html_path);
+  EXPECT_NE(html.find("<a href=\"https://db-ip.com\">IP Geolocation by DB-IP</a>"),
+            std::string::npos);
+  EXPECT_NE(html.find("built 20"), std::string::npos);
+  EXPECT_NE(html.find("\"2024-03-04\":{\"c\":\"both\""), std::string::npos);  // mallory's red day
+  EXPECT_EQ(html.find("<script src"), std::string::npos);
+  EXPECT_EQ(html.find("<link"), std::string::npos);
+  fs::remove(html_path);
+}
+
 }  // namespace
 }  // namespace netwarden::audit
