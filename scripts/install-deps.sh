@@ -14,6 +14,8 @@ packages=(
   iproute2 nftables wireguard-go wireguard-tools openssl curl socat tcpdump iperf3
   iputils-ping dnsmasq-base procps util-linux
   mmdb-bin
+  # audit: the HTML report is checked in a real headless browser
+  chromium
 )
 
 missing=()

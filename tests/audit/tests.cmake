@@ -5,3 +5,9 @@ netwarden_unit_test(audit_unit_test
   ${CMAKE_CURRENT_LIST_DIR}/detector_test.cc
   LIBS nw_audit)
 set_tests_properties(audit_baseline_test audit_unit_test PROPERTIES LABELS "unit;audit")
+
+# The HTML report in headless Chromium; skipped (77) where chromium/npm/GeoIP are missing.
+add_test(NAME audit_browser_test
+  COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/browser_test.sh $<TARGET_FILE:netwarden> ${CMAKE_BINARY_DIR})
+set_tests_properties(audit_browser_test PROPERTIES LABELS "unit;audit;browser" SKIP_RETURN_CODE 77
+  TIMEOUT 180)
