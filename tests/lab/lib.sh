@@ -341,12 +341,8 @@ lab_build() {
 
   # Servers. dnsmasq (home): names the policy uses. openssl s_server (office): the probe target.
   # dnsmasq at home and on the gateway's tunnel address (the VPN's DNS, as wg-quick's DNS=).
-  local names=(--address=/vpn.example.net/$LAB_GW_PUB4 --address=/web.example/$LAB_WEB4
-    --address=/meet.example.com/$LAB_MEET4 --address=/login.hotspot.example/$LAB_PORTAL4)
-  lab_daemon dns-home home dnsmasq --keep-in-foreground --no-resolv --no-hosts --bind-dynamic \
-    --listen-address=$LAB_HOME_GW4 --pid-file="$LAB_DIR/dns-home.pid" --user=root "${names[@]}"
-  lab_daemon dns-gw gw dnsmasq --keep-in-foreground --no-resolv --no-hosts --bind-dynamic \
-    --listen-address=$LAB_TUN_GW4 --pid-file="$LAB_DIR/dns-gw.pid" --user=root "${names[@]}"
+  lab_dns home "$LAB_HOME_GW4"
+  lab_dns gw "$LAB_TUN_GW4"
   lab_daemon tls office openssl s_server -quiet -www -accept "$LAB_OFFICE_PROBE4:443" \
     -cert "$LAB_DIR/probe.crt" -key "$LAB_DIR/probe.key"
 
@@ -355,6 +351,27 @@ lab_build() {
     lab_wait 10 _lab_listening "$n" tcp $LAB_SINK_PORT || lab_die "$n sink did not start"
   done
   lab_log "lab built: $LAB_PREFIX; probe cert sha256 $LAB_PROBE_SHA256"
+}
+
+# lab_dns NS LISTEN_ADDR [NAME=ADDR ...]: (re)starts dnsmasq in NS with the lab's names; extra
+# NAME=ADDR pairs override them (a spoofing resolver: TunnelCrack ServerIP).
+lab_dns() {
+  local ns=$1 listen=$2 pair
+  shift 2
+  local -A names=([vpn.example.net]=$LAB_GW_PUB4 [web.example]=$LAB_WEB4
+    [meet.example.com]=$LAB_MEET4 [login.hotspot.example]=$LAB_PORTAL4)
+  for pair in "$@"; do names[${pair%%=*}]=${pair#*=}; done
+  local args=() name
+  for name in "${!names[@]}"; do args+=("--address=/$name/${names[$name]}"); done
+  local old
+  old=$(cat "$LAB_DIR/pids/dns-$ns" 2>/dev/null || true)
+  if [[ -n "$old" ]]; then
+    kill -TERM "$old" 2>/dev/null || true
+    wait "$old" 2>/dev/null || true
+  fi
+  lab_daemon "dns-$ns" "$ns" dnsmasq --keep-in-foreground --no-resolv --no-hosts --bind-dynamic \
+    --listen-address="$listen" --pid-file="$LAB_DIR/dns-$ns.pid" --user=root "${args[@]}"
+  # No wait: at home the listen address appears only when the laptop walks in (--bind-dynamic).
 }
 
 _lab_listening() { # NS tcp|udp PORT
@@ -507,7 +524,7 @@ lab_situation() {
       echo "verified_trusted: []"
     fi
     echo "resolved:"
-    echo "  vpn.example.net: [$LAB_GW_PUB4]"
+    echo "  vpn.example.net: [${LAB_RESOLVED_VPN:-$LAB_GW_PUB4}]"
     echo "  meet.example.com: [$LAB_MEET4]"
     echo "  login.hotspot.example: [$LAB_PORTAL4]"
     echo "dns_resolvers: [$(awk '/^nameserver/ {print $2}' "/etc/netns/$LAB_LAP/resolv.conf" | paste -sd, - | sed 's/,/, /g')]"

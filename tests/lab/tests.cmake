@@ -2,3 +2,5 @@
 netwarden_lab_test(lab_forced_vpn forced_vpn.sh)
 netwarden_lab_test(lab_differential differential.sh)
 netwarden_lab_test(lab_localnet localnet.sh)
+netwarden_lab_test(lab_serverip serverip.sh)
+netwarden_lab_test(lab_tunnelvision tunnelvision.sh)
