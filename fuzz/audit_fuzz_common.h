@@ -43,7 +43,7 @@ inline int FuzzAuditFormat(LogFormat format, const uint8_t* data, size_t size) {
   WriteSessionsCsv(sink, analysis);
   WriteAttemptsCsv(sink, input);
   WriteFindingsJsonLines(sink, analysis);
-  ReportContext context{&analysis, &matrix, {}, {}, 0};
+  ReportContext context{&analysis, &matrix, {}, {}, 0, std::nullopt};
   WriteHtmlReport(sink, context);
   return 0;
 }

@@ -9,6 +9,7 @@ packages=(
   libnftables-dev libnftnl-dev libmnl-dev libbpf-dev
   libyaml-cpp-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev
   libssl-dev libc-ares-dev libcurl4-openssl-dev libmaxminddb-dev libsqlite3-dev zlib1g-dev
+  libcpp-httplib-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   # lab: namespaces, VPN, servers, evidence
   iproute2 nftables wireguard-go wireguard-tools openssl curl socat tcpdump iperf3

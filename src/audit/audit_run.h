@@ -1,13 +1,17 @@
 #pragma once
-// The `netwarden audit` pipeline: ingest -> locate -> detect -> outputs.
+// The `netwarden audit` pipeline: ingest (files and/or the history database) -> locate ->
+// detect -> outputs; and `netwarden audit serve`, the same page served live from the database.
 
+#include <memory>
 #include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
 
+#include "audit/analysis.h"
 #include "audit/detectors/detectors.h"
 #include "audit/event.h"
+#include "audit/report_text.h"
 #include "core/result.h"
 
 namespace netwarden::audit {
@@ -26,6 +30,8 @@ struct AuditOptions {
   std::string json_path;
   std::string csv_path;
   std::string report_path;
+  std::string db_path;                      // --db: history database
+  std::optional<int64_t> from_day, to_day;  // --from / --to, local days
   size_t max_examples = 3;
   std::optional<int64_t> now;  // for tests; default: the clock
 };
@@ -39,5 +45,37 @@ struct AuditOutcome {
 // Errors only for unusable arguments (time zone, databases, allow-list, output paths); bad
 // input lines and unreadable log files are reported in the summary written to `out`.
 Result<AuditOutcome> RunAudit(const AuditOptions& options, std::ostream& out);
+
+// What `serve` narrows the history to, on top of the period.
+struct AuditQuery {
+  std::string user;     // substring, case-insensitive
+  std::string country;  // ISO code of the session's source
+  std::string source;   // address or CIDR
+  std::optional<int64_t> from_day, to_day;
+};
+
+// `netwarden audit serve`: GET / renders the report over the history database for the query
+// in the URL (?user=&from=&to=&country=&source=). Blocks until the server stops.
+Result<void> ServeAudit(const AuditOptions& options, const std::string& listen, std::ostream& log);
+
+// Shared by RunAudit and ServeAudit: everything that outlives one analysis.
+struct AuditEnvironment {
+  std::optional<TimeZone> zone;
+  AllowList allow;
+  std::unique_ptr<GeoLocator> geo;
+  std::vector<std::string> notes;
+};
+Result<AuditEnvironment> PrepareEnvironment(const AuditOptions& options);
+
+struct AnalysedAudit {
+  std::unique_ptr<AuditInput> input;
+  std::unique_ptr<Analysis> analysis;
+  std::unique_ptr<UserDayMatrix> matrix;
+  ReportContext context;
+};
+AnalysedAudit Analyse(const AuditOptions& options, AuditEnvironment& environment, AuditInput input);
+
+// Keeps the sessions and attempts that match `query` (geolocating with `geo`).
+void FilterInput(AuditInput& input, const AuditQuery& query, const TimeZone& zone, GeoLocator& geo);
 
 }  // namespace netwarden::audit

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "audit/civil_time.h"
 #include "audit/detectors/detectors.h"
@@ -15,6 +16,8 @@ namespace netwarden::audit {
 namespace {
 
 using Json = nlohmann::ordered_json;
+
+constexpr int64_t kMaxContinuousDays = 3 * 366;
 
 std::string Escape(std::string_view text) {
   std::string out;
@@ -78,9 +81,17 @@ Json BuildData(const ReportContext& context) {
   });
   Json user_list = Json::array();
   for (const auto& user : users) user_list.push_back(Json{{"name", user}, {"red", red_days[user]}});
+  // Every day of the period, so that gaps show; but a stray timestamp years away must not
+  // inflate the page, so long periods list only the days with sessions.
+  std::set<int64_t> days_with_data;
+  for (const auto& [user, days] : *context.matrix) {
+    for (const auto& [day, cell] : days) days_with_data.insert(day);
+  }
   Json day_list = Json::array();
-  if (first_day <= last_day) {
+  if (first_day <= last_day && last_day - first_day <= kMaxContinuousDays) {
     for (int64_t day = first_day; day <= last_day; ++day) day_list.push_back(FormatDay(day));
+  } else {
+    for (int64_t day : days_with_data) day_list.push_back(FormatDay(day));
   }
   Json sessions = Json::array();
   for (size_t i = 0; i < input.sessions.size(); ++i) {
@@ -126,6 +137,21 @@ void WriteSummary(std::ostream& out, const ReportContext& context) {
            "(CC BY 4.0).</p>\n";
   }
   for (const auto& note : context.notes) out << "<p class=\"note\">" << Escape(note) << "</p>\n";
+  if (context.served_query) {
+    const ServedQuery& query = *context.served_query;
+    auto field = [&](const char* name, const char* label, const std::string& value,
+                     const char* type) {
+      out << "<label>" << label << " <input name=\"" << name << "\" type=\"" << type
+          << "\" value=\"" << Escape(value) << "\"></label> ";
+    };
+    out << "<form class=\"controls\" method=\"get\" action=\"/\" id=\"query\">History: ";
+    field("user", "user", query.user, "text");
+    field("from", "from", query.from, "date");
+    field("to", "to", query.to, "date");
+    field("country", "country", query.country, "text");
+    field("source", "source IP / CIDR", query.source, "text");
+    out << "<button type=\"submit\">Search</button></form>\n";
+  }
   out << "<h2>Files</h2>\n<table><tr><th>file</th><th>format</th><th>lines</th><th>events</th>"
          "<th>unparsed</th><th>problem</th></tr>\n";
   for (const auto& file : input.files) {

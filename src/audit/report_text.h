@@ -2,6 +2,7 @@
 // The human-readable outputs share one context: the analysis, its matrix, the GeoIP databases
 // (whose build dates every report states) and notes about what could not be done.
 
+#include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -10,12 +11,18 @@
 
 namespace netwarden::audit {
 
+// The query a served page was made for; the page then carries a form to change it.
+struct ServedQuery {
+  std::string user, from, to, country, source;
+};
+
 struct ReportContext {
   const Analysis* analysis = nullptr;
   const UserDayMatrix* matrix = nullptr;
   std::vector<GeoDatabaseInfo> databases;
   std::vector<std::string> notes;
   size_t allow_listed_networks = 0;
+  std::optional<ServedQuery> served_query;
 };
 
 void WriteTextSummary(std::ostream& out, const ReportContext& context);

@@ -1,6 +1,8 @@
 #include <iostream>
+#include <memory>
 
 #include "audit/audit_run.h"
+#include "audit/civil_time.h"
 #include "cli/command.h"
 
 namespace netwarden::cli {
@@ -13,32 +15,28 @@ struct AuditFlags {
   std::string country_db;
   std::vector<std::string> city_dbs;
   std::vector<std::string> disabled;
+  std::string from;
+  std::string to;
+  std::string listen = "127.0.0.1:8080";
   int year = 0;
 };
 
-}  // namespace
-
-void RegisterAuditCommand(CLI::App& app, int& exit_code) {
-  auto flags = std::make_shared<AuditFlags>();
-  auto& o = flags->options;
+// Options that both `audit` and `audit serve` take: time, geography and the rules.
+void AddAnalysisOptions(CLI::App* command, AuditFlags& flags) {
+  auto& o = flags.options;
   auto& d = o.detectors;
-  auto* command = app.add_subcommand("audit", "Audit VPN gateway logs for account misuse");
-  command->add_option("logs", o.inputs, "Log files (plain or .gz); '-' or none: standard input");
-  command->add_option("--format", flags->format,
-                      "f5, asa, fortigate, globalprotect, openvpn, openvpn-status, ocserv, pulse "
-                      "(default: detected per file)");
   command->add_option("--tz", o.time_zone,
                       "IANA time zone of timestamps without an offset, and of the day boundary "
                       "(default: the machine's)");
-  command->add_option("--year", flags->year, "Year of the first line for headers without one");
   command->add_option("--home", o.home_country, "Home country (ISO code, e.g. JP)");
-  command->add_option("--geoip", flags->country_db, "Country database (.mmdb)");
-  command->add_option("--city-db", flags->city_dbs,
+  command->add_option("--geoip", flags.country_db, "Country database (.mmdb)");
+  command->add_option("--city-db", flags.city_dbs,
                       "City database(s) with coordinates (.mmdb; one per address family)");
   command->add_flag("--no-geo", o.no_geo, "Do not geolocate");
   command->add_option("--allow-list", o.allow_list,
                       "File of allowed travel / corporate egress addresses (CIDR per line)");
-  command->add_option("--disable", flags->disabled, "Switch a rule off (repeatable)");
+  command->add_option("--db", o.db_path, "SQLite history database (ingested incrementally)");
+  command->add_option("--disable", flags.disabled, "Switch a rule off (repeatable)");
   command
       ->add_option("--same-day-medium", d.same_day_medium_at,
                    "Same-day days per user for medium severity")
@@ -61,40 +59,91 @@ void RegisterAuditCommand(CLI::App& app, int& exit_code) {
       ->add_option("--failures", d.failures_before_success,
                    "Failures before a success (failures-then-success)")
       ->capture_default_str();
+}
+
+// Turns the textual flags into options; false (after saying why) when one is unusable.
+bool Finish(AuditFlags& flags) {
+  auto& options = flags.options;
+  if (!flags.format.empty()) {
+    options.format = audit::LogFormatFromName(flags.format);
+    if (!options.format) {
+      std::cerr << "netwarden audit: unknown --format '" << flags.format << "'\n";
+      return false;
+    }
+  }
+  for (const auto& rule : flags.disabled) {
+    if (!options.detectors.SetEnabled(rule, false)) {
+      std::cerr << "netwarden audit: unknown rule '" << rule << "'\n";
+      return false;
+    }
+  }
+  for (auto [text, day] :
+       {std::pair{&flags.from, &options.from_day}, std::pair{&flags.to, &options.to_day}}) {
+    if (text->empty()) continue;
+    *day = audit::ParseDay(*text);
+    if (!*day) {
+      std::cerr << "netwarden audit: '" << *text << "' is not a date (YYYY-MM-DD)\n";
+      return false;
+    }
+  }
+  if (flags.year != 0) options.year = flags.year;
+  if (!flags.country_db.empty()) options.country_db = flags.country_db;
+  if (!flags.city_dbs.empty()) options.city_dbs = flags.city_dbs;
+  for (char& c : options.home_country) c = static_cast<char>(std::toupper(c));
+  return true;
+}
+
+int ExitCodeOf(const Error& error) {
+  std::cerr << "netwarden audit: " << error.ToString() << "\n";
+  return error.code == ErrorCode::kIo || error.code == ErrorCode::kUnsupported ? kExitFailure
+                                                                               : kExitBadInput;
+}
+
+}  // namespace
+
+void RegisterAuditCommand(CLI::App& app, int& exit_code) {
+  auto flags = std::make_shared<AuditFlags>();
+  auto& o = flags->options;
+  auto* command = app.add_subcommand("audit", "Audit VPN gateway logs for account misuse");
+  command->add_option("logs", o.inputs, "Log files (plain or .gz); '-' or none: standard input");
+  command->add_option("--format", flags->format,
+                      "f5, asa, fortigate, globalprotect, openvpn, openvpn-status, ocserv, pulse "
+                      "(default: detected per file)");
+  command->add_option("--year", flags->year, "Year of the first line for headers without one");
+  AddAnalysisOptions(command, *flags);
+  command->add_option("--from", flags->from, "First local day analysed (YYYY-MM-DD)");
+  command->add_option("--to", flags->to, "Last local day analysed (YYYY-MM-DD)");
   command->add_option("--json", o.json_path, "Write findings as JSON lines");
   command->add_option("--csv", o.csv_path, "Write sessions as CSV");
   command->add_option("--report", o.report_path, "Write a self-contained HTML report");
   command->add_option("--examples", o.max_examples, "Unparsed example lines shown per file")
       ->capture_default_str();
 
-  command->callback([flags, &exit_code] {
-    auto& options = flags->options;
-    if (!flags->format.empty()) {
-      options.format = audit::LogFormatFromName(flags->format);
-      if (!options.format) {
-        std::cerr << "netwarden audit: unknown --format '" << flags->format << "'\n";
-        exit_code = kExitBadInput;
-        return;
-      }
-    }
-    for (const auto& rule : flags->disabled) {
-      if (!options.detectors.SetEnabled(rule, false)) {
-        std::cerr << "netwarden audit: unknown rule '" << rule << "'\n";
-        exit_code = kExitBadInput;
-        return;
-      }
-    }
-    if (flags->year != 0) options.year = flags->year;
-    if (!flags->country_db.empty()) options.country_db = flags->country_db;
-    if (!flags->city_dbs.empty()) options.city_dbs = flags->city_dbs;
-    for (char& c : options.home_country) c = static_cast<char>(std::toupper(c));
-    auto outcome = audit::RunAudit(options, std::cout);
-    if (!outcome) {
-      std::cerr << "netwarden audit: " << outcome.error().ToString() << "\n";
-      exit_code = outcome.error().code == ErrorCode::kIo ? kExitFailure : kExitBadInput;
+  auto serve_flags = std::make_shared<AuditFlags>();
+  auto* serve = command->add_subcommand(
+      "serve",
+      "Serve the report live from a history database (search by user, dates, country, "
+      "source address)");
+  AddAnalysisOptions(serve, *serve_flags);
+  serve->add_option("--listen", serve_flags->listen, "HOST:PORT (port 0: any free port)")
+      ->capture_default_str();
+  serve->callback([serve_flags, &exit_code] {
+    if (!Finish(*serve_flags)) {
+      exit_code = kExitBadInput;
       return;
     }
-    exit_code = kExitOk;
+    auto served = audit::ServeAudit(serve_flags->options, serve_flags->listen, std::cout);
+    exit_code = served ? kExitOk : ExitCodeOf(served.error());
+  });
+
+  command->callback([flags, serve, &exit_code] {
+    if (serve->parsed()) return;  // the subcommand did the work
+    if (!Finish(*flags)) {
+      exit_code = kExitBadInput;
+      return;
+    }
+    auto outcome = audit::RunAudit(flags->options, std::cout);
+    exit_code = outcome ? kExitOk : ExitCodeOf(outcome.error());
   });
 }
 

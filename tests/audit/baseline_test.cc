@@ -11,6 +11,8 @@
 #include <sstream>
 
 #include "audit/audit_run.h"
+#include "audit/civil_time.h"
+#include "audit/history_db.h"
 #include "audit/outputs.h"
 
 namespace netwarden::audit {
@@ -169,6 +171,48 @@ TEST(AuditReport, HtmlIsSelfContainedAndCreditsTheGeoData) {
   EXPECT_EQ(html.find("<script src"), std::string::npos);
   EXPECT_EQ(html.find("<link"), std::string::npos);
   fs::remove(html_path);
+}
+
+TEST(AuditHistory, IngestingTheSameLogTwiceAddsNothing) {
+  fs::path db = fs::temp_directory_path() / "netwarden-audit-history-test.db";
+  fs::path renamed = fs::temp_directory_path() / "netwarden-audit-rotated.log.gz";
+  fs::remove(db);
+  fs::copy_file(BaselineDir() / "generated-ocserv.log.gz", renamed,
+                fs::copy_options::overwrite_existing);
+  AuditOptions options;
+  options.time_zone = "Asia/Tokyo";
+  options.year = 2024;
+  options.now = kNow;
+  options.no_geo = true;
+  options.db_path = db.string();
+  auto ingest = [&](const fs::path& log) {
+    options.inputs = {log.string()};
+    std::ostringstream summary;
+    EXPECT_TRUE(RunAudit(options, summary).ok());
+    return summary.str();
+  };
+  std::string first = ingest(BaselineDir() / "generated-ocserv.log.gz");
+  EXPECT_NE(first.find("sessions and"), std::string::npos);
+  EXPECT_EQ(first.find(": 0 sessions and 0 attempts added"), std::string::npos);
+  std::string again = ingest(BaselineDir() / "generated-ocserv.log.gz");
+  EXPECT_NE(again.find("already in the history database"), std::string::npos);
+  EXPECT_NE(again.find(": 0 sessions and 0 attempts added"), std::string::npos);
+  // The same lines under another name (a rotated log) are read, but add no rows.
+  std::string rotated = ingest(renamed);
+  EXPECT_NE(rotated.find(": 0 sessions and 0 attempts added"), std::string::npos);
+
+  auto zone = TimeZone::Load("Asia/Tokyo");
+  auto history = HistoryDb::Open(db.string());
+  ASSERT_TRUE(history.ok());
+  auto all = (*history)->Load(*zone, std::nullopt, std::nullopt);
+  auto one_day = (*history)->Load(*zone, ParseDay("2024-03-04"), ParseDay("2024-03-04"));
+  ASSERT_TRUE(all.ok() && one_day.ok());
+  EXPECT_GT(all->sessions.size(), one_day->sessions.size());
+  for (const auto& session : one_day->sessions) {
+    EXPECT_EQ(FormatDay(zone->LocalDay(session.start)), "2024-03-04");
+  }
+  fs::remove(db);
+  fs::remove(renamed);
 }
 
 }  // namespace

@@ -28,3 +28,29 @@ report="$build/audit-report.html"
 NODE_PATH="$driver/node_modules" node "$here/browser/report_check.js" \
   "$report" "$build/audit-report.png" mallory 2024-03-04
 echo "screenshot: $build/audit-report.png"
+
+# The same page served live from a history database.
+db="$build/audit-browser/history.db"
+rm -f "$db"
+"$netwarden" audit --tz Asia/Tokyo --year 2024 --home JP --db "$db" \
+  "$here/baseline/generated-f5.log.gz" "$here/baseline/generated-asa.log.gz" >/dev/null
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+"$netwarden" audit serve --tz Asia/Tokyo --home JP --db "$db" --listen "127.0.0.1:$port" \
+  >"$build/audit-browser/serve.log" 2>&1 &
+server=$!
+trap 'kill "$server" 2>/dev/null || true' EXIT
+for _ in $(seq 50); do
+  curl -fsS "http://127.0.0.1:$port/?user=zzz" >/dev/null 2>&1 && break
+  sleep 0.1
+done
+# Server-side search: by country and by source address.
+by_country=$(curl -fsS "http://127.0.0.1:$port/findings.jsonl?country=CN")
+[[ "$by_country" == *'"user":"mallory"'* ]] || { echo "country search lost mallory" >&2; exit 1; }
+by_source=$(curl -fsS "http://127.0.0.1:$port/findings.jsonl?source=36.110.0.0/16")
+if [[ "$by_source" == *'"user":"carol"'* || "$by_source" != *'"user":"mallory"'* ]]; then
+  echo "source filter kept carol's sessions" >&2
+  exit 1
+fi
+NODE_PATH="$driver/node_modules" node "$here/browser/report_check.js" \
+  "http://127.0.0.1:$port/?from=2024-03-01&to=2024-03-21" "$build/audit-served.png" mallory 2024-03-04
+echo "screenshot: $build/audit-served.png"
