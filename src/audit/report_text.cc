@@ -60,6 +60,20 @@ void WriteTextSummary(std::ostream& out, const ReportContext& context) {
   }
   out << fmt::format("sessions: {} ({} users{}); login attempts: {} ({} failed)\n",
                      input.sessions.size(), users.size(), period, input.attempts.size(), failures);
+  // Gateways that log a country (F5 CC=, GlobalProtect region) are cross-checked against GeoIP.
+  size_t compared = 0;
+  size_t disagreeing = 0;
+  for (size_t i = 0; i < input.sessions.size(); ++i) {
+    const std::string& logged = input.sessions[i].vendor_country;
+    const std::string& located = analysis.places[i].geo.country;
+    if (logged.size() != 2 || located.empty() || !analysis.places[i].counts()) continue;
+    ++compared;
+    if (logged != located) ++disagreeing;
+  }
+  if (compared > 0) {
+    out << fmt::format("gateway-logged country differs from GeoIP for {} of {} sessions\n",
+                       disagreeing, compared);
+  }
   if (context.allow_listed_networks > 0) {
     out << fmt::format("allow-list: {} networks\n", context.allow_listed_networks);
   }

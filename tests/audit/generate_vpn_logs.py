@@ -50,14 +50,15 @@ def build_plan(start, days, users, seed):
     rng = plan.rng
     normal = [f"u{n:04d}" for n in range(users)]
     for user in normal:
-        home = HOME[hash(user) % len(HOME)] if False else HOME[int(user[1:]) % len(HOME)]
+        home = HOME[int(user[1:]) % len(HOME)]
         for day in range(days):
             if rng.random() < 0.25:
                 continue
-            for _ in range(rng.choice([1, 1, 2])):
+            # Morning and evening sessions never overlap: concurrency is a planted case only.
+            for hours in ((7, 11), (16, 21))[:rng.choice([1, 1, 2])]:
                 src = home if rng.random() < 0.8 else rng.choice(HOME)
-                plan.session(user, src, at(start, day, rng.randint(7, 21), rng.randint(0, 59)),
-                             rng.randint(5, 180))
+                plan.session(user, src, at(start, day, rng.randint(*hours), rng.randint(0, 59)),
+                             rng.randint(5, 240))
     for day in range(days):
         plan.session("mallory", HOME[0], at(start, day, 9), 60)
         if day == 3:

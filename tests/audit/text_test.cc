@@ -1,7 +1,11 @@
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+
 #include "audit/allow_list.h"
 #include "audit/geo.h"
+#include "audit/line_reader.h"
 #include "audit/text_util.h"
 
 namespace netwarden::audit {
@@ -52,6 +56,33 @@ TEST(AllowList, ParsesNetworksAndComments) {
   auto bad = AllowList::Parse("ok 1.2.3.4\n", "allow.txt");
   ASSERT_FALSE(bad.ok());
   EXPECT_NE(bad.error().ToString().find("allow.txt:1"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace netwarden::audit
+
+namespace netwarden::audit {
+namespace {
+
+TEST(LineReader, StreamsLongLinesAndStripsCarriageReturns) {
+  std::filesystem::path path = std::filesystem::temp_directory_path() / "netwarden-lines.txt";
+  std::string long_line(3 << 20, 'x');  // longer than the reader's initial buffer
+  {
+    std::ofstream out(path, std::ios::binary);
+    out << "first\r\n" << long_line << "\n\nlast without newline";
+  }
+  auto reader = LineReader::Open(path.string());
+  ASSERT_TRUE(reader.ok());
+  std::vector<std::string> lines;
+  std::string_view line;
+  while ((*reader)->Next(line)) lines.emplace_back(line);
+  ASSERT_EQ(lines.size(), 4u);
+  EXPECT_EQ(lines[0], "first");
+  EXPECT_EQ(lines[1], long_line);
+  EXPECT_EQ(lines[2], "");
+  EXPECT_EQ(lines[3], "last without newline");
+  std::filesystem::remove(path);
+  EXPECT_FALSE(LineReader::Open("/nonexistent/netwarden.log").ok());
 }
 
 }  // namespace
