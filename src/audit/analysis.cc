@@ -44,9 +44,12 @@ Analysis PrepareAnalysis(const AuditInput& input, const TimeZone& zone, GeoLocat
 UserDayMatrix BuildUserDayMatrix(const Analysis& analysis) {
   UserDayMatrix matrix;
   const auto& sessions = analysis.input->sessions;
+  std::map<int64_t, DayCell>* row = nullptr;
   for (size_t i = 0; i < sessions.size(); ++i) {
     const SessionPlace& place = analysis.places[i];
-    DayCell& cell = matrix[sessions[i].user][place.local_day];
+    // Sessions are sorted by user: look the user's row up once per user, not once per session.
+    if (row == nullptr || sessions[i].user != sessions[i - 1].user) row = &matrix[sessions[i].user];
+    DayCell& cell = (*row)[place.local_day];
     cell.sessions.push_back(i);
     if (!place.counts()) continue;
     cell.countries.insert(place.geo.country);

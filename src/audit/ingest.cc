@@ -88,21 +88,19 @@ void IngestFile(const std::string& path, const TimeZone& zone, const IngestOptio
 }
 
 void SortInput(AuditInput& input) {
-  std::stable_sort(input.sessions.begin(), input.sessions.end(),
-                   [](const Session& a, const Session& b) {
-                     if (a.user != b.user) return a.user < b.user;
-                     if (a.start != b.start) return a.start < b.start;
-                     if (a.evidence.file != b.evidence.file)
-                       return a.evidence.file < b.evidence.file;
-                     return a.evidence.line < b.evidence.line;
-                   });
-  std::stable_sort(input.attempts.begin(), input.attempts.end(),
-                   [](const LoginAttempt& a, const LoginAttempt& b) {
-                     if (a.time != b.time) return a.time < b.time;
-                     if (a.evidence.file != b.evidence.file)
-                       return a.evidence.file < b.evidence.file;
-                     return a.evidence.line < b.evidence.line;
-                   });
+  // The orders are total (evidence is unique), so the cheaper unstable sort is deterministic.
+  std::sort(input.sessions.begin(), input.sessions.end(), [](const Session& a, const Session& b) {
+    if (int order = a.user.compare(b.user); order != 0) return order < 0;
+    if (a.start != b.start) return a.start < b.start;
+    if (a.evidence.file != b.evidence.file) return a.evidence.file < b.evidence.file;
+    return a.evidence.line < b.evidence.line;
+  });
+  std::sort(input.attempts.begin(), input.attempts.end(),
+            [](const LoginAttempt& a, const LoginAttempt& b) {
+              if (a.time != b.time) return a.time < b.time;
+              if (a.evidence.file != b.evidence.file) return a.evidence.file < b.evidence.file;
+              return a.evidence.line < b.evidence.line;
+            });
 }
 
 }  // namespace netwarden::audit

@@ -30,13 +30,17 @@ void AddAnalysisOptions(CLI::App* command, AuditFlags& flags) {
                       "(default: the machine's)");
   command->add_option("--home", o.home_country, "Home country (ISO code, e.g. JP)");
   command->add_option("--geoip", flags.country_db, "Country database (.mmdb)");
-  command->add_option("--city-db", flags.city_dbs,
-                      "City database(s) with coordinates (.mmdb; one per address family)");
+  // One value per occurrence, so that a repeated option never swallows the log files.
+  command
+      ->add_option("--city-db", flags.city_dbs,
+                   "City database(s) with coordinates (.mmdb; one per address family; repeatable)")
+      ->allow_extra_args(false);
   command->add_flag("--no-geo", o.no_geo, "Do not geolocate");
   command->add_option("--allow-list", o.allow_list,
                       "File of allowed travel / corporate egress addresses (CIDR per line)");
   command->add_option("--db", o.db_path, "SQLite history database (ingested incrementally)");
-  command->add_option("--disable", flags.disabled, "Switch a rule off (repeatable)");
+  command->add_option("--disable", flags.disabled, "Switch a rule off (repeatable)")
+      ->allow_extra_args(false);
   command
       ->add_option("--same-day-medium", d.same_day_medium_at,
                    "Same-day days per user for medium severity")

@@ -32,7 +32,12 @@ class OcservParser : public LineParser {
     if (!out.source) return LineOutcome::kIgnored;
     message.remove_prefix(address.size());
     message = Trim(message);
-    out.session_key = out.user + "|" + out.source->ToString();
+    // user|ip; the address's text is what the line carries, so no formatting is needed.
+    std::string_view ip_text = main ? address.substr(0, address.rfind(':')) : address;
+    if (ip_text.size() > 2 && ip_text.front() == '[')
+      ip_text = ip_text.substr(1, ip_text.size() - 2);
+    out.session_key.reserve(out.user.size() + 1 + ip_text.size());
+    out.session_key.append(out.user).append(1, '|').append(ip_text);
     if (message.starts_with("user logged in")) {
       out.kind = EventKind::kSessionStart;
     } else if (message.starts_with("user disconnected")) {
