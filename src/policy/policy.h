@@ -9,6 +9,7 @@
 
 #include "core/ip.h"
 #include "core/result.h"
+#include "policy/apps_policy.h"
 
 namespace netwarden {
 
@@ -21,6 +22,7 @@ struct Gateway {
   Transport protocol = Transport::kUdp;
   uint16_t port = 0;
   std::optional<uint32_t> uid;  // only this user's sockets may use the exception
+  std::string program;          // only this executable may use it (app firewall), or empty
   SourceLocation where;
 
   std::string Label() const;  // "vpn.example.net udp/51820"
@@ -74,6 +76,7 @@ struct Policy {
   std::vector<CaptivePortal> captive_portal;
   LanAccess lan = LanAccess::kNone;
   std::vector<IpAddress> dns_resolvers;  // direct DNS for uid 0 (the agent's own lookups)
+  AppsPolicy apps;                       // per-program rules
   std::vector<Diagnostic> warnings;      // accepted, but worth telling the author
 
   // Every DNS name the agent has to resolve (gateways, breakout, captive portals), sorted, unique.

@@ -8,6 +8,7 @@
 
 #include "core/file.h"
 #include "core/yaml_reader.h"
+#include "policy/apps_parser.h"
 
 namespace netwarden {
 namespace {
@@ -47,7 +48,7 @@ class PolicyParser {
       return;
     }
     if (!reader_.ExpectMap(root, "the policy",
-                           {"version", "vpn", "trusted_networks", "proxies", "exceptions"})) {
+                           {"version", "vpn", "trusted_networks", "proxies", "exceptions", "apps"})) {
       return;
     }
     if (!root["version"]) {
@@ -59,6 +60,7 @@ class PolicyParser {
     ParseTrustedNetworks(root["trusted_networks"]);
     ParseProxies(root["proxies"]);
     ParseExceptions(root["exceptions"]);
+    ParseApps(reader_, root["apps"], policy_.apps);
   }
 
   void ParseVpn(const Node& vpn) {
@@ -100,7 +102,7 @@ class PolicyParser {
   }
 
   std::optional<Gateway> ParseGateway(const Node& node) {
-    if (!reader_.ExpectMap(node, "a gateway", {"host", "address", "protocol", "port", "user"})) {
+    if (!reader_.ExpectMap(node, "a gateway", {"host", "address", "protocol", "port", "user", "program"})) {
       return std::nullopt;
     }
     Gateway gateway;
@@ -125,6 +127,15 @@ class PolicyParser {
     if (node["user"]) {
       gateway.uid = ParseUser(node["user"]);
       ok = ok && gateway.uid.has_value();
+    }
+    if (node["program"]) {
+      auto program = reader_.String(node["program"], "program");
+      if (!program || program->empty() || (*program)[0] != '/') {
+        reader_.Fail(node["program"], "program must be the absolute path of an executable");
+        ok = false;
+      } else {
+        gateway.program = *program;
+      }
     }
     if (!ok) return std::nullopt;
     return gateway;
