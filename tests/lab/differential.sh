@@ -2,7 +2,7 @@
 # Lab test: the kernel's verdict equals the reference decision function, flow by flow.
 #   usage: differential.sh NETWARDEN_BINARY        (NW_SEED=N to replay a run, NW_FLOWS=N per situation)
 # For several situations (home untrusted, tunnel up, lan private vs none, office verified and
-# not, a rogue network) it draws random flows (TCP/UDP/ICMP, IPv4/IPv6, public, gateway, LAN,
+# not, a branch office trusted by its subnet, a rogue network) it draws random flows (TCP/UDP/ICMP, IPv4/IPv6, public, gateway, LAN,
 # corporate and breakout destinations, DNS/proxy/gateway/random ports, uid 0 or 65534), and:
 #   1. measures each flow in the laptop namespace with netwarden's ruleset applied (nw_probe:
 #      allow / reject / timeout);
@@ -44,7 +44,7 @@ random_dst() {
   elif ((r < 72)); then
     pick $LAB_OFFICE_GW4 $LAB_OFFICE_PROBE4 $LAB_OFFICE_PROXY4 "10.20.0.$((RANDOM % 127 + 128))"
   elif ((r < 82)); then
-    pick $LAB_CORP4 "10.10.0.$((RANDOM % 127 + 128))" $LAB_TUN_GW4
+    pick $LAB_CORP4 "10.10.0.$((RANDOM % 127 + 128))" $LAB_TUN_GW4 $LAB_BRANCH_GW4 "10.30.$((RANDOM % 128 + 128)).$((RANDOM % 254 + 1))"
   elif ((r < 90)); then
     pick $LAB_HOME_GW6 $LAB_OFFICE_GW6 $LAB_TUN_GW6
   else
@@ -189,6 +189,7 @@ run_situation home-tunnel home up private
 run_situation home-tunnel-lan-none home up none
 run_situation office-unverified office down none
 run_situation office-verified office down none office
+run_situation branch-subnet-trusted branch down none
 run_situation rogue-untrusted rogue down private
 run_situation rogue-tunnel rogue up private
 

@@ -7,7 +7,7 @@
 #   source tests/lab/lib.sh
 #   lab_init TAG            # unique prefix, state dir, cleanup traps, removal of stale labs
 #   lab_build               # every namespace, link, router, server; laptop has no network yet
-#   lab_walk home|office|rogue|none   # move the laptop's eth0 to that network
+#   lab_walk home|office|branch|rogue|none   # move the laptop's eth0 to that network
 #   lab_tunnel_up / lab_tunnel_down   # WireGuard on the laptop (wgl<ID>) to the gateway
 #   lab_situation FILE [verified NETWORK...]   # situation YAML of the laptop's current state
 #   lab_probe [nw_probe args] < flows          # nw_probe in the laptop namespace
@@ -46,6 +46,8 @@ LAB_OFFICE_LAP4=10.20.0.10
 LAB_OFFICE_LAP6=2001:db8:2::10
 LAB_OFFICE_PROBE4=10.20.0.5        # TLS probe server (openssl s_server, port 443)
 LAB_OFFICE_PROXY4=10.20.0.8
+LAB_BRANCH_GW4=10.30.0.1           # branch office: trusted by interface subnet (10.30.0.0/16)
+LAB_BRANCH_LAP4=10.30.0.10
 LAB_ROGUE_GW4=203.0.113.1          # rogue Wi-Fi hands out 203.0.113.0/24 (contains LAB_WEB4)
 LAB_ROGUE_LAP4=203.0.113.10
 LAB_CORP4=10.10.0.10               # corporate server behind the gateway
@@ -123,7 +125,7 @@ _lab_remove_stale() {
   done
   # Namespaces of ours without a state dir (state dir removed, namespaces not).
   for ns in $(ip netns list 2>/dev/null | awk '{print $1}' |
-    grep -E '^nwlab[a-z]{1,4}[0-9a-f]{4}-(lap|home|office|rogue|inet|gw|corp|web)$' || true); do
+    grep -E '^nwlab[a-z]{1,4}[0-9a-f]{4}-(lap|home|office|branch|rogue|inet|gw|corp|web)$' || true); do
     prefix=${ns%%-*}
     [[ -d "$LAB_STATE_ROOT/$prefix" ]] && continue
     lab_log "removing stale lab namespace $ns"
@@ -262,8 +264,8 @@ EOF
 lab_build() {
   lab_find_probe
   local n
-  for n in lap home office rogue inet gw corp web; do _lab_new_ns "$n"; done
-  for n in home office rogue inet gw; do _lab_router "$n"; done
+  for n in lap home office branch rogue inet gw corp web; do _lab_new_ns "$n"; done
+  for n in home office branch rogue inet gw; do _lab_router "$n"; done
   lab_ns lap sysctl -qw net.ipv4.ping_group_range="0 2147483647"
 
   # The internet: one router, point-to-point links (192.0.2.0/24 carved into /30s).
@@ -271,6 +273,7 @@ lab_build() {
   _lab_link inet office0 192.0.2.5/30,2001:db8:0:2::1/64 office wan0 192.0.2.6/30,2001:db8:0:2::2/64
   _lab_link inet web0 192.0.2.9/30,2001:db8:0:3::1/64 web wan0 192.0.2.10/30,2001:db8:0:3::2/64
   _lab_link inet rogue0 192.0.2.13/30 rogue wan0 192.0.2.14/30
+  _lab_link inet branch0 192.0.2.17/30 branch wan0 192.0.2.18/30
   _lab_link inet gw0 198.51.100.254/24,2001:db8:5100::fe/64 gw wan0 $LAB_GW_PUB4/24,$LAB_GW2_PUB4/24,$LAB_GW_PUB6/64
   # Unknown destinations vanish silently (a lab router never answers "unreachable": every
   # immediate failure the laptop sees comes from its own firewall).
@@ -308,6 +311,12 @@ lab_build() {
     -keyout "$LAB_DIR/probe.key" -out "$LAB_DIR/probe.crt" 2>/dev/null
   LAB_PROBE_SHA256=$(openssl x509 -in "$LAB_DIR/probe.crt" -outform DER | sha256sum | cut -d' ' -f1)
   echo "$LAB_PROBE_SHA256" >"$LAB_DIR/probe.sha256"
+
+  # Branch office: LAN 10.30.0.0/16 (trusted by subnet in the lab policy), NAT44.
+  lab_ns branch ip route add default via 192.0.2.17
+  lab_ns branch ip route add local 10.30.128.0/17 dev lo
+  _lab_nat branch wan0
+  _lab_sink branch
 
   # Rogue Wi-Fi: hands the laptop 203.0.113.0/24 and answers for the web server's address itself.
   lab_ns rogue ip route add default via 192.0.2.13
@@ -347,7 +356,7 @@ lab_build() {
     -cert "$LAB_DIR/probe.crt" -key "$LAB_DIR/probe.key"
 
   lab_wait 10 _lab_listening web tcp $LAB_SINK_PORT || lab_die "web sink did not start"
-  for n in home office rogue corp gw; do
+  for n in home office branch rogue corp gw; do
     lab_wait 10 _lab_listening "$n" tcp $LAB_SINK_PORT || lab_die "$n sink did not start"
   done
   lab_log "lab built: $LAB_PREFIX; probe cert sha256 $LAB_PROBE_SHA256"
@@ -392,6 +401,7 @@ _lab_net_params() {
   case $1 in
   home) echo "home $LAB_HOME_GW4/24 $LAB_HOME_LAP4/24 $LAB_HOME_GW6/64 $LAB_HOME_LAP6/64" ;;
   office) echo "office $LAB_OFFICE_GW4/24,$LAB_OFFICE_PROBE4/24,$LAB_OFFICE_PROXY4/24 $LAB_OFFICE_LAP4/24 $LAB_OFFICE_GW6/64 $LAB_OFFICE_LAP6/64" ;;
+  branch) echo "branch $LAB_BRANCH_GW4/16 $LAB_BRANCH_LAP4/16 - -" ;;
   rogue) echo "rogue $LAB_ROGUE_GW4/24,$LAB_WEB4/24 $LAB_ROGUE_LAP4/24 - -" ;;
   *) return 1 ;;
   esac
