@@ -125,7 +125,7 @@ _lab_remove_stale() {
   done
   # Namespaces of ours without a state dir (state dir removed, namespaces not).
   for ns in $(ip netns list 2>/dev/null | awk '{print $1}' |
-    grep -E '^nwlab[a-z]{1,4}[0-9a-f]{4}-(lap|home|office|branch|rogue|inet|gw|corp|web)$' || true); do
+    grep -E '^nwlab[a-z]{1,4}[0-9a-f]{4}-(lap|home|office|branch|rogue|inet|gw|corp|web|vm)$' || true); do
     prefix=${ns%%-*}
     [[ -d "$LAB_STATE_ROOT/$prefix" ]] && continue
     lab_log "removing stale lab namespace $ns"
@@ -502,6 +502,30 @@ lab_tunnel_down() {
   _lab_resolv
   lab_log "tunnel down"
 }
+
+# ---- a VM / container behind the laptop ------------------------------------------------------
+
+# lab_vm_up: namespace "vm" (172.31.0.2/24, fd00:31::2/64) behind the laptop's vm0, which routes
+# and masquerades for it as libvirt or docker would (their own nft table, in the laptop).
+lab_vm_up() {
+  _lab_new_ns vm
+  _lab_link lap vm0 172.31.0.1/24,fd00:31::1/64 vm eth0 172.31.0.2/24,fd00:31::2/64
+  lab_ns vm ip route add default via 172.31.0.1
+  lab_ns vm ip -6 route add default via fd00:31::1
+  lab_ns vm sysctl -qw net.ipv4.ping_group_range="0 2147483647"
+  _lab_router lap
+  lab_ns lap nft -f - <<EOF
+table inet labvm {
+  chain post {
+    type nat hook postrouting priority srcnat; policy accept;
+    iifname "vm0" oifname != "vm0" masquerade
+  }
+}
+EOF
+}
+
+# lab_vm_probe < flows: nw_probe inside the VM.
+lab_vm_probe() { ip netns exec "$(lab_nsname vm)" "$NW_PROBE" "$@"; }
 
 # ---- situation, probing ---------------------------------------------------------------------
 
