@@ -1,4 +1,5 @@
 #include <array>
+#include <cstring>
 
 #include "audit/geo.h"
 
@@ -56,10 +57,22 @@ void StaticGeoLocator::Add(const IpNetwork& network, GeoInfo info) {
   entries_.emplace_back(network, std::move(info));
 }
 
-GeoInfo StaticGeoLocator::Locate(const IpAddress& address) {
+size_t IpAddressHash::operator()(const IpAddress& address) const {
+  const auto& bytes = address.bytes();
+  uint64_t high = 0;
+  uint64_t low = 0;
+  std::memcpy(&high, bytes.data(), 8);
+  std::memcpy(&low, bytes.data() + 8, 8);
+  return std::hash<uint64_t>()(high * 0x9E3779B97F4A7C15ULL ^ low ^
+                               static_cast<uint64_t>(address.family()));
+}
+
+const GeoInfo& StaticGeoLocator::Locate(const IpAddress& address) {
+  if (auto cached = cache_.find(address); cached != cache_.end()) return cached->second;
   GeoInfo result;
   result.address_class = ClassifyAddress(address);
-  if (result.address_class != AddressClass::kPublic) return result;
+  if (result.address_class != AddressClass::kPublic)
+    return cache_.emplace(address, result).first->second;
   int best = -1;
   for (const auto& [network, info] : entries_) {
     if (network.Contains(address) && network.prefix_len() > best) {
@@ -68,7 +81,7 @@ GeoInfo StaticGeoLocator::Locate(const IpAddress& address) {
       result.address_class = AddressClass::kPublic;
     }
   }
-  return result;
+  return cache_.emplace(address, std::move(result)).first->second;
 }
 
 }  // namespace netwarden::audit

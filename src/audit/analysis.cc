@@ -30,10 +30,11 @@ Analysis PrepareAnalysis(const AuditInput& input, const TimeZone& zone, GeoLocat
   for (const auto& session : input.sessions) {
     SessionPlace place;
     if (session.source) {
-      place.geo = geo.Locate(*session.source);
+      place.geo_info = &geo.Locate(*session.source);
       place.allow_listed = allow.Contains(*session.source);
     } else {
-      place.geo.address_class = AddressClass::kReserved;  // no address logged: nowhere
+      static const GeoInfo kNowhere{AddressClass::kReserved, "", "", {}, {}};
+      place.geo_info = &kNowhere;  // no address logged
     }
     place.local_day = zone.LocalDay(session.start);
     analysis.places.push_back(std::move(place));
@@ -52,9 +53,9 @@ UserDayMatrix BuildUserDayMatrix(const Analysis& analysis) {
     DayCell& cell = (*row)[place.local_day];
     cell.sessions.push_back(i);
     if (!place.counts()) continue;
-    cell.countries.insert(place.geo.country);
+    cell.countries.insert(place.geo().country);
     if (analysis.home_country.empty()) continue;
-    if (place.geo.country == analysis.home_country) {
+    if (place.geo().country == analysis.home_country) {
       cell.home = true;
     } else {
       cell.abroad = true;

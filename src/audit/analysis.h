@@ -31,12 +31,15 @@ struct Finding {
 
 // Per session: where its source is and whether it counts as a place at all.
 struct SessionPlace {
-  GeoInfo geo;
+  // Points into the locator's cache: sessions share their addresses' records.
+  const GeoInfo* geo_info = nullptr;
+  const GeoInfo& geo() const { return *geo_info; }
   bool allow_listed = false;
   int64_t local_day = 0;
   // A public, located, not allow-listed source: the only kind the geographic rules use.
   bool counts() const {
-    return !allow_listed && geo.address_class == AddressClass::kPublic && !geo.country.empty();
+    return !allow_listed && geo_info->address_class == AddressClass::kPublic &&
+           !geo_info->country.empty();
   }
 };
 

@@ -68,6 +68,8 @@ struct Session {
   Evidence evidence;
 };
 
+// A failed login, or a successful one that the gateway logged apart from any session. A session
+// start is itself a successful login and is not repeated here (sessions dominate memory).
 struct LoginAttempt {
   int64_t time = 0;
   std::string user;

@@ -37,10 +37,15 @@ struct GeoDatabaseInfo {
   bool is_city = false;
 };
 
+struct IpAddressHash {
+  size_t operator()(const IpAddress& address) const;
+};
+
 class GeoLocator {
  public:
   virtual ~GeoLocator() = default;
-  virtual GeoInfo Locate(const IpAddress& address) = 0;
+  // The reference stays valid for the locator's lifetime (results are cached per address).
+  virtual const GeoInfo& Locate(const IpAddress& address) = 0;
   virtual std::vector<GeoDatabaseInfo> Databases() const = 0;
   bool HasCoordinates() const;
 };
@@ -54,13 +59,14 @@ Result<std::unique_ptr<GeoLocator>> OpenMmdbLocator(const std::string& country_p
 class StaticGeoLocator : public GeoLocator {
  public:
   void Add(const IpNetwork& network, GeoInfo info);
-  GeoInfo Locate(const IpAddress& address) override;
+  const GeoInfo& Locate(const IpAddress& address) override;
   std::vector<GeoDatabaseInfo> Databases() const override { return databases_; }
   void SetDatabases(std::vector<GeoDatabaseInfo> databases) { databases_ = std::move(databases); }
 
  private:
   std::vector<std::pair<IpNetwork, GeoInfo>> entries_;
   std::vector<GeoDatabaseInfo> databases_;
+  std::unordered_map<IpAddress, GeoInfo, IpAddressHash> cache_;
 };
 
 // The installed defaults (scripts/install.d/geoip.sh); empty strings when absent.

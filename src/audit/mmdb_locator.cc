@@ -11,18 +11,6 @@ namespace netwarden::audit {
 
 namespace {
 
-struct AddressHash {
-  size_t operator()(const IpAddress& address) const {
-    const auto& bytes = address.bytes();
-    uint64_t high = 0;
-    uint64_t low = 0;
-    std::memcpy(&high, bytes.data(), 8);
-    std::memcpy(&low, bytes.data() + 8, 8);
-    return std::hash<uint64_t>()(high * 0x9E3779B97F4A7C15ULL ^ low ^
-                                 static_cast<uint64_t>(address.family()));
-  }
-};
-
 std::string Utf8(MMDB_lookup_result_s& result, const char* key) {
   MMDB_entry_data_s data;
   if (MMDB_get_value(&result.entry, &data, key, nullptr) != MMDB_SUCCESS || !data.has_data ||
@@ -111,7 +99,7 @@ class MmdbLocator : public GeoLocator {
     return Ok();
   }
 
-  GeoInfo Locate(const IpAddress& address) override {
+  const GeoInfo& Locate(const IpAddress& address) override {
     auto cached = cache_.find(address);
     if (cached != cache_.end()) return cached->second;
     GeoInfo info;
@@ -144,7 +132,7 @@ class MmdbLocator : public GeoLocator {
  private:
   std::unique_ptr<Database> country_;
   std::vector<std::unique_ptr<Database>> cities_;
-  std::unordered_map<IpAddress, GeoInfo, AddressHash> cache_;
+  std::unordered_map<IpAddress, GeoInfo, IpAddressHash> cache_;
 };
 
 }  // namespace

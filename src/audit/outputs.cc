@@ -39,8 +39,8 @@ void WriteSessionsCsv(std::ostream& out, const Analysis& analysis) {
     const SessionPlace& place = analysis.places[i];
     out << CsvField(session.user) << ',' << FormatUtc(session.start) << ','
         << (session.end ? FormatUtc(*session.end) : "") << ',' << FormatDay(place.local_day) << ','
-        << AddressText(session.source) << ',' << CountryLabel(place.geo) << ','
-        << CsvField(place.geo.city) << ',' << (place.allow_listed ? "yes" : "") << ','
+        << AddressText(session.source) << ',' << CountryLabel(place.geo()) << ','
+        << CsvField(place.geo().city) << ',' << (place.allow_listed ? "yes" : "") << ','
         << AddressText(session.tunnel) << ',' << CsvField(session.session_id) << ','
         << CsvField(session.client) << ',' << CsvField(session.vendor_country) << ','
         << LogFormatName(session.format) << ',' << CsvField(EvidenceText(input, session.evidence))

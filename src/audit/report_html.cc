@@ -100,8 +100,8 @@ Json BuildData(const ReportContext& context) {
     sessions.push_back(
         Json::array({FormatUtc(session.start), session.end ? FormatUtc(*session.end) : "",
                      session.source ? session.source->ToString() : "",
-                     CountryLabel(place.geo) + (place.allow_listed ? " (allow-listed)" : ""),
-                     place.geo.city, session.tunnel ? session.tunnel->ToString() : "",
+                     CountryLabel(place.geo()) + (place.allow_listed ? " (allow-listed)" : ""),
+                     place.geo().city, session.tunnel ? session.tunnel->ToString() : "",
                      session.client, EvidenceText(input, session.evidence)}));
   }
   Json findings = Json::array();
@@ -122,8 +122,11 @@ void WriteSummary(std::ostream& out, const ReportContext& context) {
   out << "<h1>VPN access audit</h1>\n<p class=\"meta\">Time zone " << Escape(analysis.zone->name())
       << ", home country "
       << Escape(analysis.home_country.empty() ? "(none)" : analysis.home_country) << ". "
-      << input.sessions.size() << " sessions, " << input.attempts.size() << " login attempts, "
-      << analysis.findings.size() << " findings.</p>\n<p class=\"meta\">GeoIP: ";
+      << input.sessions.size() << " sessions, "
+      << std::count_if(input.attempts.begin(), input.attempts.end(),
+                       [](const LoginAttempt& attempt) { return !attempt.success; })
+      << " failed logins, " << analysis.findings.size()
+      << " findings.</p>\n<p class=\"meta\">GeoIP: ";
   bool city = false;
   if (context.databases.empty()) out << "none";
   for (const auto& database : context.databases) {

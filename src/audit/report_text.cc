@@ -58,14 +58,14 @@ void WriteTextSummary(std::ostream& out, const ReportContext& context) {
         [](const SessionPlace& a, const SessionPlace& b) { return a.local_day < b.local_day; });
     period = fmt::format(", {} .. {}", FormatDay(first->local_day), FormatDay(last->local_day));
   }
-  out << fmt::format("sessions: {} ({} users{}); login attempts: {} ({} failed)\n",
-                     input.sessions.size(), users.size(), period, input.attempts.size(), failures);
+  out << fmt::format("sessions: {} ({} users{}); failed logins: {}\n", input.sessions.size(),
+                     users.size(), period, failures);
   // Gateways that log a country (F5 CC=, GlobalProtect region) are cross-checked against GeoIP.
   size_t compared = 0;
   size_t disagreeing = 0;
   for (size_t i = 0; i < input.sessions.size(); ++i) {
     const std::string& logged = input.sessions[i].vendor_country;
-    const std::string& located = analysis.places[i].geo.country;
+    const std::string& located = analysis.places[i].geo().country;
     if (logged.size() != 2 || located.empty() || !analysis.places[i].counts()) continue;
     ++compared;
     if (logged != located) ++disagreeing;

@@ -46,7 +46,6 @@ void Sessionizer::Add(Event& event, uint64_t line) {
     switch (event.kind) {
       case EventKind::kSessionStart:
         sessions_.push_back(FromEvent(event, format_, evidence));
-        AddAttempt(sessions_.back(), event.time, true, line);
         break;
       case EventKind::kLoginSuccess:
       case EventKind::kLoginFailure:
@@ -79,7 +78,6 @@ void Sessionizer::Add(Event& event, uint64_t line) {
         pending.started = true;
         pending.session.start = event.time;
         pending.session.evidence = evidence;
-        AddAttempt(pending.session, event.time, true, line);
       }
       break;
     case EventKind::kLoginSuccess:

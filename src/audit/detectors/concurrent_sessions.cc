@@ -12,7 +12,7 @@ namespace {
 
 bool Eligible(const Session& session, const SessionPlace& place) {
   return !session.user.empty() && session.source && session.end && !place.allow_listed &&
-         place.geo.address_class == AddressClass::kPublic;
+         place.geo().address_class == AddressClass::kPublic;
 }
 
 }  // namespace
@@ -40,11 +40,11 @@ void DetectConcurrentSessions(Analysis& analysis, const DetectorConfig& /*config
         finding.user = sessions[i].user;
         finding.time = sessions[j].start;
         finding.day = b.local_day;
-        finding.countries = {CountryLabel(a.geo), CountryLabel(b.geo)};
+        finding.countries = {CountryLabel(a.geo()), CountryLabel(b.geo())};
         finding.addresses = {*sessions[i].source, *sessions[j].source};
         finding.evidence = {sessions[i].evidence, sessions[j].evidence};
         // Two home networks at once (phone and laptop) is common; two countries at once is not.
-        finding.severity = a.geo.country != b.geo.country ? Severity::kHigh : Severity::kLow;
+        finding.severity = a.geo().country != b.geo().country ? Severity::kHigh : Severity::kLow;
         int64_t overlap = std::min(*sessions[i].end, sessions[j].end.value_or(*sessions[i].end)) -
                           sessions[j].start;
         finding.detail = fmt::format("sessions from {} and {} overlap for {} min",

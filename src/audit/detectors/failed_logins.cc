@@ -2,6 +2,7 @@
 // within a window) and failures-then-success (a source that fails repeatedly, then gets in, on
 // one local day). Masked user names (ASA "*****") count as one unknown user.
 
+#include <algorithm>
 #include <map>
 #include <set>
 #include <unordered_map>
@@ -76,18 +77,42 @@ void DetectPasswordSpray(Analysis& analysis, const DetectorConfig& config) {
 
 void DetectFailuresThenSuccess(Analysis& analysis, const DetectorConfig& config) {
   const auto& attempts = analysis.input->attempts;
-  for (const auto& [source, indices] : AttemptsBySource(attempts, false)) {
+  const auto& sessions = analysis.input->sessions;
+  // Successes are the logged successful logins and the session starts.
+  struct Login {
+    int64_t time;
+    bool success;
+    const std::string* user;
+    Evidence evidence;
+  };
+  std::map<IpAddress, std::vector<Login>> by_source;
+  for (const auto& attempt : attempts) {
+    if (attempt.source) {
+      by_source[*attempt.source].push_back(
+          {attempt.time, attempt.success, &attempt.user, attempt.evidence});
+    }
+  }
+  for (const auto& session : sessions) {
+    if (session.source) {
+      by_source[*session.source].push_back({session.start, true, &session.user, session.evidence});
+    }
+  }
+  for (auto& [source, logins] : by_source) {
+    std::sort(logins.begin(), logins.end(), [](const Login& a, const Login& b) {
+      if (a.time != b.time) return a.time < b.time;
+      if (a.evidence.file != b.evidence.file) return a.evidence.file < b.evidence.file;
+      return a.evidence.line < b.evidence.line;
+    });
     int64_t day = INT64_MIN;
-    std::vector<size_t> failures;
-    for (size_t index : indices) {
-      const LoginAttempt& attempt = attempts[index];
-      int64_t attempt_day = analysis.zone->LocalDay(attempt.time);
-      if (attempt_day != day) {
-        day = attempt_day;
+    std::vector<const Login*> failures;
+    for (const Login& login : logins) {
+      int64_t login_day = analysis.zone->LocalDay(login.time);
+      if (login_day != day) {
+        day = login_day;
         failures.clear();
       }
-      if (!attempt.success) {
-        failures.push_back(index);
+      if (!login.success) {
+        failures.push_back(&login);
         continue;
       }
       if (static_cast<int>(failures.size()) < config.failures_before_success) {
@@ -95,20 +120,19 @@ void DetectFailuresThenSuccess(Analysis& analysis, const DetectorConfig& config)
         continue;
       }
       std::set<std::string> failed_users;
-      for (size_t failure : failures) failed_users.insert(attempts[failure].user);
+      for (const Login* failure : failures) failed_users.insert(*failure->user);
       Finding finding;
       finding.rule = "failures-then-success";
-      finding.user = attempt.user;
-      finding.time = attempt.time;
+      finding.user = *login.user;
+      finding.time = login.time;
       finding.day = day;
       finding.addresses = {source};
-      finding.severity =
-          failed_users.count(attempt.user) != 0 ? Severity::kHigh : Severity::kMedium;
-      for (size_t k = failures.size() > kMaxEvidence - 1 ? failures.size() - (kMaxEvidence - 1) : 0;
-           k < failures.size(); ++k) {
-        finding.evidence.push_back(attempts[failures[k]].evidence);
+      finding.severity = failed_users.count(*login.user) != 0 ? Severity::kHigh : Severity::kMedium;
+      size_t first = failures.size() > kMaxEvidence - 1 ? failures.size() - (kMaxEvidence - 1) : 0;
+      for (size_t k = first; k < failures.size(); ++k) {
+        finding.evidence.push_back(failures[k]->evidence);
       }
-      finding.evidence.push_back(attempt.evidence);
+      finding.evidence.push_back(login.evidence);
       finding.detail = fmt::format("{} failures from {} then a successful login on {}",
                                    failures.size(), source.ToString(), FormatDay(day));
       analysis.findings.push_back(std::move(finding));

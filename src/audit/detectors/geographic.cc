@@ -69,15 +69,15 @@ void DetectImpossibleTravel(Analysis& analysis, const DetectorConfig& config) {
   for (size_t i = 0; i < sessions.size(); ++i) {
     if (previous != kNone && sessions[previous].user != sessions[i].user) previous = kNone;
     const SessionPlace& place = analysis.places[i];
-    if (sessions[i].user.empty() || !place.counts() || !place.geo.latitude ||
-        !place.geo.longitude) {
+    if (sessions[i].user.empty() || !place.counts() || !place.geo().latitude ||
+        !place.geo().longitude) {
       continue;
     }
     if (previous != kNone) {
       const Session& from = sessions[previous];
-      const GeoInfo& from_geo = analysis.places[previous].geo;
-      double km = DistanceKm(*from_geo.latitude, *from_geo.longitude, *place.geo.latitude,
-                             *place.geo.longitude);
+      const GeoInfo& from_geo = analysis.places[previous].geo();
+      double km = DistanceKm(*from_geo.latitude, *from_geo.longitude, *place.geo().latitude,
+                             *place.geo().longitude);
       double hours = static_cast<double>(sessions[i].start - from.start) / 3600.0;
       double kmh = hours > 0 ? km / hours : INFINITY;
       if (km >= config.travel_min_km && kmh > config.travel_max_kmh) {
@@ -85,17 +85,17 @@ void DetectImpossibleTravel(Analysis& analysis, const DetectorConfig& config) {
         finding.rule = "impossible-travel";
         finding.user = sessions[i].user;
         finding.time = sessions[i].start;
-        finding.countries = {from_geo.country, place.geo.country};
+        finding.countries = {from_geo.country, place.geo().country};
         finding.severity =
-            from_geo.country != place.geo.country ? Severity::kHigh : Severity::kMedium;
+            from_geo.country != place.geo().country ? Severity::kHigh : Severity::kMedium;
         AddSessionEvidence(finding, from);
         AddSessionEvidence(finding, sessions[i]);
-        finding.detail = fmt::format("{:.0f} km from {} ({}) to {} ({}) in {:.1f} h{}", km,
-                                     from_geo.city.empty() ? from_geo.country : from_geo.city,
-                                     FormatUtc(from.start),
-                                     place.geo.city.empty() ? place.geo.country : place.geo.city,
-                                     FormatUtc(sessions[i].start), hours,
-                                     std::isinf(kmh) ? "" : fmt::format(" = {:.0f} km/h", kmh));
+        finding.detail = fmt::format(
+            "{:.0f} km from {} ({}) to {} ({}) in {:.1f} h{}", km,
+            from_geo.city.empty() ? from_geo.country : from_geo.city, FormatUtc(from.start),
+            place.geo().city.empty() ? place.geo().country : place.geo().city,
+            FormatUtc(sessions[i].start), hours,
+            std::isinf(kmh) ? "" : fmt::format(" = {:.0f} km/h", kmh));
         analysis.findings.push_back(std::move(finding));
       }
     }
@@ -117,7 +117,7 @@ void DetectNewCountry(Analysis& analysis, const DetectorConfig& config) {
     if (sessions[i].user.empty() || !place.counts()) continue;
     const Session& session = sessions[i];
     if (!first_seen) first_seen = session.start;
-    auto seen = last_seen.find(place.geo.country);
+    auto seen = last_seen.find(place.geo().country);
     bool learned = session.start - *first_seen >= window;
     bool fresh = seen == last_seen.end() || session.start - seen->second > window;
     if (learned && fresh) {
@@ -126,19 +126,19 @@ void DetectNewCountry(Analysis& analysis, const DetectorConfig& config) {
       finding.user = session.user;
       finding.time = session.start;
       finding.day = place.local_day;
-      finding.countries = {place.geo.country};
+      finding.countries = {place.geo().country};
       finding.severity = Severity::kLow;
-      if (!analysis.home_country.empty() && place.geo.country != analysis.home_country) {
+      if (!analysis.home_country.empty() && place.geo().country != analysis.home_country) {
         finding.severity = Severity::kMedium;
       }
       AddSessionEvidence(finding, session);
       finding.detail = seen == last_seen.end()
-                           ? fmt::format("first login from {}", place.geo.country)
-                           : fmt::format("first login from {} in {} days", place.geo.country,
+                           ? fmt::format("first login from {}", place.geo().country)
+                           : fmt::format("first login from {} in {} days", place.geo().country,
                                          (session.start - seen->second) / 86400);
       analysis.findings.push_back(std::move(finding));
     }
-    last_seen[place.geo.country] = session.start;
+    last_seen[place.geo().country] = session.start;
   }
 }
 
