@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "appfw/app_explain.h"
 #include "cli/command.h"
 #include "cli/inputs.h"
 #include "compiler/compiler.h"
@@ -24,6 +25,7 @@ struct ExplainOptions {
   bool json = false;
   bool compiled = false;
   std::string batch;
+  appfw::AppExplainRequest app;  // --program given: the per-program firewall answers
 };
 
 std::string DefaultInterface(const Inputs& inputs) {
@@ -142,7 +144,22 @@ void RegisterExplainCommand(CLI::App& app, int& exit_code) {
   command->add_option("--batch", options->batch,
                       "File ('-' = stdin) of lines 'PROTO DST PORT OIF UID'; prints "
                       "'VERDICT RULE' per line");
+  command->add_option("--program", options->app.program,
+                      "Executable path: answer from the per-program firewall's tables");
+  command->add_option("--user", options->app.user,
+                      "With --program: uid or user name (default: the caller)");
+  command->add_option("--direction", options->app.direction,
+                      "With --program: out | in (from --dst to local --port) | listen (--port)");
   command->callback([&exit_code, options] {
+    if (!options->app.program.empty()) {
+      options->app.policy_path = options->policy_path;
+      options->app.protocol = options->protocol;
+      options->app.remote = options->destination;
+      options->app.port = options->port;
+      options->app.json = options->json;
+      exit_code = appfw::ExplainApp(options->app, std::cout, std::cerr);
+      return;
+    }
     if (options->batch.empty() && options->destination.empty()) {
       std::cerr << "explain needs --dst (or --batch)\n";
       exit_code = kExitBadInput;

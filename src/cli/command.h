@@ -17,5 +17,6 @@ void RegisterApplyCommand(CLI::App& app, int& exit_code);
 void RegisterFlushCommand(CLI::App& app, int& exit_code);
 void RegisterExplainCommand(CLI::App& app, int& exit_code);
 void RegisterAuditCommand(CLI::App& app, int& exit_code);
+void RegisterAppfwCommand(CLI::App& app, int& exit_code);
 
 }  // namespace netwarden::cli

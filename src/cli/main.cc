@@ -12,6 +12,7 @@ int main(int argc, char** argv) {
   netwarden::cli::RegisterFlushCommand(app, exit_code);
   netwarden::cli::RegisterExplainCommand(app, exit_code);
   netwarden::cli::RegisterAuditCommand(app, exit_code);
+  netwarden::cli::RegisterAppfwCommand(app, exit_code);
 
   try {
     app.parse(argc, argv);
