@@ -77,12 +77,28 @@ Chain OutputChain(const EffectivePolicy& effective) {
                                   set_name::Family(set_name::kUserGateways, family), family)}));
   }
   for (IpFamily family : kFamilies) {
+    rules.push_back(Accept(rule_id::kTrustProbe,
+                           {Uid(0), InSet(Kind::kDestinationTupleInSet,
+                                          set_name::Family(set_name::kProbeEndpoints, family),
+                                          family)}));
+  }
+  for (IpFamily family : kFamilies) {
     rules.push_back(Accept(rule_id::kDnsResolver,
                            {Uid(0), Ports(Kind::kDestinationPortIn, kTcpUdp, {53}),
                             InSet(Kind::kDestinationInSet,
                                   set_name::Family(set_name::kDnsResolvers, family), family)}));
   }
+  for (IpFamily family : kFamilies) {
+    rules.push_back(Accept(rule_id::kPortalWindow,
+                           {InSet(Kind::kOutputInterfaceInSet, set_name::kPortalWindowInterfaces),
+                            Ports(Kind::kDestinationPortIn, kTcpUdp, {53}),
+                            InSet(Kind::kDestinationInSet,
+                                  set_name::Family(set_name::kDnsResolvers, family), family)}));
+  }
   rules.push_back(Rule{rule_id::kDnsBlock, {DnsPorts()}, Action::kReject});
+  rules.push_back(Accept(rule_id::kPortalWindow,
+                         {InSet(Kind::kOutputInterfaceInSet, set_name::kPortalWindowInterfaces),
+                          Ports(Kind::kDestinationPortIn, {Transport::kTcp}, {80, 443})}));
   for (IpFamily family : kFamilies) {
     rules.push_back(Accept(rule_id::kProxy,
                            {InSet(Kind::kDestinationTupleInSet,

@@ -17,6 +17,8 @@ inline constexpr const char* kBreakout = "breakout";
 inline constexpr const char* kCaptivePortals = "captive_portals";
 inline constexpr const char* kTunnelAddresses = "tunnel_addrs";
 inline constexpr const char* kLan = "lan";
+inline constexpr const char* kProbeEndpoints = "probes";
+inline constexpr const char* kPortalWindowInterfaces = "portal_window_ifaces";
 
 inline std::string Family(const char* base, IpFamily family) {
   return std::string(base) + (family == IpFamily::kV4 ? "4" : "6");

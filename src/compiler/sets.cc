@@ -9,16 +9,17 @@ namespace {
 
 constexpr IpFamily kFamilies[] = {IpFamily::kV4, IpFamily::kV6};
 
-NamedSet& AddSet(Ruleset& ruleset, std::string name, SetKind kind, IpFamily family,
-                 std::string purpose, bool situational = true) {
+// Sets are filled while local and appended when complete: references into ruleset.sets would
+// dangle when the vector grows.
+NamedSet MakeSet(std::string name, SetKind kind, IpFamily family, std::string purpose,
+                 bool situational = true) {
   NamedSet set;
   set.name = std::move(name);
   set.kind = kind;
   set.family = family;
   set.purpose = std::move(purpose);
   set.situational = situational;
-  ruleset.sets.push_back(std::move(set));
-  return ruleset.sets.back();
+  return set;
 }
 
 SetElement Host(const IpAddress& address) {
@@ -27,13 +28,14 @@ SetElement Host(const IpAddress& address) {
   return element;
 }
 
-void AddAddresses(NamedSet& set, const std::vector<IpAddress>& addresses) {
+NamedSet WithAddresses(NamedSet set, const std::vector<IpAddress>& addresses) {
   for (const auto& address : addresses) {
     if (address.family() == set.family) set.elements.push_back(Host(address));
   }
+  return set;
 }
 
-void AddNetworks(NamedSet& set, std::vector<IpNetwork> networks) {
+NamedSet WithNetworks(NamedSet set, std::vector<IpNetwork> networks) {
   networks.erase(std::remove_if(networks.begin(), networks.end(),
                                 [&](const IpNetwork& n) { return n.family() != set.family; }),
                  networks.end());
@@ -42,6 +44,14 @@ void AddNetworks(NamedSet& set, std::vector<IpNetwork> networks) {
     element.network = network;
     set.elements.push_back(element);
   }
+  return set;
+}
+
+NamedSet InterfaceSet(const char* name, std::string purpose,
+                      const std::vector<std::string>& interfaces) {
+  NamedSet set = MakeSet(name, SetKind::kInterface, IpFamily::kV4, std::move(purpose));
+  for (const auto& interface : interfaces) set.elements.push_back(SetElement{interface, {}, {}, 0, 0});
+  return set;
 }
 
 }  // namespace
@@ -61,23 +71,24 @@ std::vector<IpNetwork> WithoutOverlaps(std::vector<IpNetwork> networks) {
 }
 
 void AddForcedVpnSets(const EffectivePolicy& effective, Ruleset& ruleset) {
-  auto& tunnels = AddSet(ruleset, set_name::kTunnelInterfaces, SetKind::kInterface, IpFamily::kV4,
-                         "present tunnel interfaces (vpn.tunnel_interfaces)");
-  for (const auto& name : effective.tunnel_interfaces) {
-    tunnels.elements.push_back(SetElement{name, {}, {}, 0, 0});
-  }
-  auto& trusted = AddSet(ruleset, set_name::kTrustedInterfaces, SetKind::kInterface, IpFamily::kV4,
-                         "interfaces on a verified trusted network");
-  for (const auto& [name, network] : effective.trusted_interfaces) {
-    trusted.elements.push_back(SetElement{name, {}, {}, 0, 0});
-  }
+  auto& sets = ruleset.sets;
+  sets.push_back(InterfaceSet(set_name::kTunnelInterfaces,
+                              "present tunnel interfaces (vpn.tunnel_interfaces)",
+                              effective.tunnel_interfaces));
+  std::vector<std::string> trusted;
+  for (const auto& [name, network] : effective.trusted_interfaces) trusted.push_back(name);
+  sets.push_back(InterfaceSet(set_name::kTrustedInterfaces,
+                              "interfaces on a verified trusted network", trusted));
+  sets.push_back(InterfaceSet(set_name::kPortalWindowInterfaces,
+                              "interfaces with an open captive-portal window",
+                              effective.portal_window_interfaces));
 
   for (IpFamily family : kFamilies) {
-    auto& any_user = AddSet(ruleset, set_name::Family(set_name::kGateways, family),
-                            SetKind::kAddressProtoPort, family, "VPN gateway endpoints");
-    auto& one_user = AddSet(ruleset, set_name::Family(set_name::kUserGateways, family),
-                            SetKind::kAddressProtoPortUid, family,
-                            "VPN gateway endpoints limited to one user");
+    NamedSet any_user = MakeSet(set_name::Family(set_name::kGateways, family),
+                                SetKind::kAddressProtoPort, family, "VPN gateway endpoints");
+    NamedSet one_user =
+        MakeSet(set_name::Family(set_name::kUserGateways, family), SetKind::kAddressProtoPortUid,
+                family, "VPN gateway endpoints limited to one user");
     for (const auto& gateway : effective.gateways) {
       if (gateway.address.family() != family) continue;
       SetElement element = Host(gateway.address);
@@ -86,41 +97,57 @@ void AddForcedVpnSets(const EffectivePolicy& effective, Ruleset& ruleset) {
       element.uid = gateway.uid.value_or(0);
       (gateway.uid ? one_user : any_user).elements.push_back(element);
     }
+    sets.push_back(std::move(any_user));
+    sets.push_back(std::move(one_user));
 
-    AddAddresses(AddSet(ruleset, set_name::Family(set_name::kDnsResolvers, family),
-                        SetKind::kAddress, family, "resolvers root may query directly"),
-                 effective.dns_resolvers);
+    NamedSet probes = MakeSet(set_name::Family(set_name::kProbeEndpoints, family),
+                              SetKind::kAddressPort, family, "trusted-network HTTPS probes (root, tcp)");
+    for (const auto& probe : effective.probe_endpoints) {
+      if (probe.address.family() != family) continue;
+      SetElement element = Host(probe.address);
+      element.port = probe.port;
+      probes.elements.push_back(element);
+    }
+    sets.push_back(std::move(probes));
 
-    auto& proxies = AddSet(ruleset, set_name::Family(set_name::kProxies, family),
-                           SetKind::kAddressPort, family, "proxies (tcp)");
+    sets.push_back(WithAddresses(MakeSet(set_name::Family(set_name::kDnsResolvers, family),
+                                         SetKind::kAddress, family,
+                                         "resolvers root may query directly"),
+                                 effective.dns_resolvers));
+
+    NamedSet proxies = MakeSet(set_name::Family(set_name::kProxies, family), SetKind::kAddressPort,
+                               family, "proxies (tcp)");
     for (const auto& proxy : effective.proxies) {
       if (proxy.address.family() != family) continue;
       SetElement element = Host(proxy.address);
       element.port = proxy.port;
       proxies.elements.push_back(element);
     }
+    sets.push_back(std::move(proxies));
 
     std::vector<IpNetwork> breakout;
     for (const auto& entry : effective.breakout) breakout.push_back(entry.network);
-    AddNetworks(AddSet(ruleset, set_name::Family(set_name::kBreakout, family), SetKind::kNetwork,
-                       family, "local breakout destinations"),
-                breakout);
+    sets.push_back(WithNetworks(MakeSet(set_name::Family(set_name::kBreakout, family),
+                                        SetKind::kNetwork, family, "local breakout destinations"),
+                                breakout));
 
     std::vector<IpNetwork> portals;
     for (const auto& entry : effective.captive_portals) portals.push_back(entry.network);
-    AddNetworks(AddSet(ruleset, set_name::Family(set_name::kCaptivePortals, family),
-                       SetKind::kNetwork, family, "captive portal login hosts (tcp 80, 443)"),
-                portals);
+    sets.push_back(WithNetworks(MakeSet(set_name::Family(set_name::kCaptivePortals, family),
+                                        SetKind::kNetwork, family,
+                                        "captive portal login hosts (tcp 80, 443)"),
+                                portals));
 
-    AddAddresses(AddSet(ruleset, set_name::Family(set_name::kTunnelAddresses, family),
-                        SetKind::kAddress, family, "addresses of tunnel interfaces"),
-                 effective.tunnel_addresses);
+    sets.push_back(WithAddresses(MakeSet(set_name::Family(set_name::kTunnelAddresses, family),
+                                         SetKind::kAddress, family,
+                                         "addresses of tunnel interfaces"),
+                                 effective.tunnel_addresses));
 
     if (effective.lan == LanAccess::kPrivate) {
-      AddNetworks(AddSet(ruleset, set_name::Family(set_name::kLan, family), SetKind::kNetwork,
-                         family, "private and link-local ranges (never a public subnet)",
-                         /*situational=*/false),
-                  LanNetworks());
+      sets.push_back(WithNetworks(
+          MakeSet(set_name::Family(set_name::kLan, family), SetKind::kNetwork, family,
+                  "private and link-local ranges (never a public subnet)", /*situational=*/false),
+          LanNetworks()));
     }
   }
 }

@@ -63,13 +63,32 @@ Decision DecideOutbound(const EffectivePolicy& effective, const Flow& flow) {
     }
   }
 
+  if (flow.protocol == FlowProtocol::kTcp && flow.uid == 0) {
+    for (const auto& probe : effective.probe_endpoints) {
+      if (probe.address == flow.destination && probe.port == flow.port) {
+        return Allow(kTrustProbe, "root's HTTPS probe of trusted network '" + probe.network + "'");
+      }
+    }
+  }
+
+  const auto& window = effective.portal_window_interfaces;
+  const bool in_portal_window =
+      std::find(window.begin(), window.end(), flow.output_interface) != window.end();
   if (IsDns(flow)) {
     const auto& resolvers = effective.dns_resolvers;
-    if (flow.port == 53 && flow.uid == 0 &&
-        std::find(resolvers.begin(), resolvers.end(), flow.destination) != resolvers.end()) {
+    const bool to_resolver =
+        std::find(resolvers.begin(), resolvers.end(), flow.destination) != resolvers.end();
+    if (flow.port == 53 && flow.uid == 0 && to_resolver) {
       return Allow(kDnsResolver, "root's DNS to allowed resolver " + flow.destination.ToString());
     }
+    if (flow.port == 53 && in_portal_window && to_resolver) {
+      return Allow(kPortalWindow, "DNS to the network's resolver while the portal window is open");
+    }
     return Reject(kDnsBlock, "DNS outside the tunnel would leak names");
+  }
+  if (in_portal_window && flow.protocol == FlowProtocol::kTcp &&
+      (flow.port == 80 || flow.port == 443)) {
+    return Allow(kPortalWindow, "HTTP/HTTPS while the captive-portal window is open");
   }
 
   for (const auto& proxy : effective.proxies) {

@@ -31,7 +31,13 @@ struct Gateway {
 struct HttpsProbe {
   std::string url;
   std::string sha256;  // lower-case hex of the server certificate (DER)
+  std::string host;    // from the URL: an address literal or a name the agent resolves
+  uint16_t port = 443;
+  std::string path = "/";
 };
+
+// Splits "https://host[:port][/path]" (IPv6 literals in brackets). Only https is accepted.
+Result<HttpsProbe> ParseHttpsUrl(const std::string& url);
 
 struct TrustedNetwork {
   std::string name;

@@ -234,9 +234,13 @@ class PolicyParser {
     auto url = reader_.String(node["url"], "url");
     auto sha = reader_.String(node["sha256"], "sha256");
     bool ok = true;
-    if (!url || url->rfind("https://", 0) != 0 || url->size() <= 8) {
+    auto parsed = ParseHttpsUrl(url.value_or(""));
+    if (!parsed) {
       reader_.Fail(node["url"].IsDefined() ? node["url"] : node,
-                   "https_probe needs a 'url' starting with https://");
+                   "https_probe " + parsed.error().message);
+      ok = false;
+    } else if (!IpAddress::Parse(parsed->host) && !IsValidHostname(parsed->host)) {
+      reader_.Fail(node["url"], "https_probe url host '" + parsed->host + "' is not valid");
       ok = false;
     }
     std::string pin = sha ? Lower(*sha) : "";
@@ -250,7 +254,8 @@ class PolicyParser {
       ok = false;
     }
     if (!ok) return std::nullopt;
-    return HttpsProbe{*url, pin};
+    parsed->sha256 = pin;
+    return *parsed;
   }
 
   void ParseProxies(const Node& list) {

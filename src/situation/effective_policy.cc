@@ -98,6 +98,28 @@ EffectivePolicy Resolve(const Policy& policy, const Situation& situation) {
     }
   }
 
+  for (const auto& network : policy.trusted_networks) {
+    if (!network.https_probe) continue;
+    const HttpsProbe& probe = *network.https_probe;
+    std::vector<IpAddress> addresses;
+    if (auto literal = IpAddress::Parse(probe.host)) {
+      addresses.push_back(*literal);
+    } else if (auto* found = Lookup(situation, probe.host, effective.unresolved_hosts)) {
+      addresses = *found;
+    }
+    for (const auto& address : addresses) {
+      effective.probe_endpoints.push_back({address, probe.port, network.name});
+    }
+  }
+  if (situation.portal_window_open) {
+    for (const auto& interface : situation.interfaces) {
+      const auto& tunnels = effective.tunnel_interfaces;
+      if (std::find(tunnels.begin(), tunnels.end(), interface.name) == tunnels.end()) {
+        effective.portal_window_interfaces.push_back(interface.name);
+      }
+    }
+  }
+
   for (const auto& address : policy.dns_resolvers) AddUnique(effective.dns_resolvers, address);
   for (const auto& address : situation.dns_resolvers) AddUnique(effective.dns_resolvers, address);
   return effective;

@@ -23,6 +23,12 @@ struct GatewayEndpoint {
   SourceLocation where;
 };
 
+struct ProbeEndpoint {
+  IpAddress address;
+  uint16_t port = 443;
+  std::string network;  // the trusted network it verifies
+};
+
 struct LabeledNetwork {
   IpNetwork network;
   std::string label;  // "52.112.0.0/14" or "meet.example.com"
@@ -38,6 +44,8 @@ struct EffectivePolicy {
   std::vector<Proxy> proxies;
   std::vector<IpAddress> dns_resolvers;    // policy's and situation's, uid 0 only
   std::vector<IpAddress> tunnel_addresses;  // addresses on tunnel interfaces (input guard)
+  std::vector<ProbeEndpoint> probe_endpoints;     // trusted-network HTTPS probes (uid 0, tcp)
+  std::vector<std::string> portal_window_interfaces;  // HTTP/HTTPS + DNS open for a portal login
   LanAccess lan = LanAccess::kNone;
   std::vector<std::string> unresolved_hosts;  // names the situation has no address for
 };

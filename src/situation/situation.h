@@ -32,6 +32,7 @@ struct Situation {
   std::vector<VerifiedTrust> verified_trusted;
   std::map<std::string, std::vector<IpAddress>> resolved;  // host name -> current addresses
   std::vector<IpAddress> dns_resolvers;                    // the system's resolvers
+  bool portal_window_open = false;  // `netwarden portal --for`: HTTP/HTTPS for a captive portal
 };
 
 Result<Situation> ParseSituation(std::string_view text, const std::string& file_name);

@@ -46,7 +46,7 @@ Result<Situation> ParseSituation(std::string_view text, const std::string& file_
   if (reader.failed()) return reader.TakeError();
   if (!root.IsDefined() || root.IsNull()) return situation;  // nothing observed: no network
   if (!reader.ExpectMap(root, "the situation",
-                        {"interfaces", "verified_trusted", "resolved", "dns_resolvers"})) {
+                        {"interfaces", "verified_trusted", "resolved", "dns_resolvers", "portal_window_open"})) {
     return reader.TakeError();
   }
   const YAML::Node& interfaces = root["interfaces"];
@@ -92,6 +92,10 @@ Result<Situation> ParseSituation(std::string_view text, const std::string& file_
     }
   }
   ParseAddressList(reader, root["dns_resolvers"], "a DNS resolver", situation.dns_resolvers);
+  if (root["portal_window_open"]) {
+    auto open = reader.Choice(root["portal_window_open"], "portal_window_open", {"true", "false"});
+    situation.portal_window_open = open && *open == "true";
+  }
   if (reader.failed()) return reader.TakeError();
   return situation;
 }

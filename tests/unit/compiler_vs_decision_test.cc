@@ -40,7 +40,7 @@ exceptions: {lan: none}
     "version: 1\n",
 };
 
-const char* kDestinations[] = {"192.0.2.80",  "192.0.2.99",   "192.0.2.100",  "198.51.100.1",
+const char* kDestinations[] = {"10.20.0.5", "192.0.2.80",  "192.0.2.99",   "192.0.2.100",  "198.51.100.1",
                                "203.0.113.10", "10.20.0.8",   "192.168.1.1",  "10.30.1.1",
                                "192.0.2.200", "2001:db8::10", "2001:db8::80", "2001:db8:99::1",
                                "fe80::1",     "127.0.0.1",    "224.0.0.251",  "8.8.8.8"};
@@ -59,6 +59,7 @@ Situation RandomSituation(std::mt19937& random) {
   if (pick(2)) situation.resolved["meet.example.com"] = {*IpAddress::Parse("192.0.2.80")};
   if (pick(2)) situation.resolved["login.hotspot.example"] = {*IpAddress::Parse("192.0.2.200")};
   if (pick(2)) situation.dns_resolvers.push_back(*IpAddress::Parse("10.30.1.1"));
+  situation.portal_window_open = pick(4) == 0;
   return situation;
 }
 

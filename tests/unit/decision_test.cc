@@ -142,6 +142,42 @@ TEST_F(DecisionTest, LoopbackAndDhcp) {
   ExpectRule(DecideOutbound(Resolve(policy_, situation_), dhcp), Verdict::kAllow, rule_id::kDhcp);
 }
 
+TEST_F(DecisionTest, TrustProbeIsRootTcpToTheProbeEndpointOnly) {
+  policy_.lan = LanAccess::kNone;
+  ExpectRule(Decide("tcp", "10.20.0.5", 443, "eth0", 0), Verdict::kAllow, rule_id::kTrustProbe);
+  ExpectRule(Decide("tcp", "10.20.0.5", 443, "eth0", 1000), Verdict::kReject,
+             rule_id::kDefaultBlock);
+  ExpectRule(Decide("tcp", "10.20.0.5", 80, "eth0", 0), Verdict::kReject, rule_id::kDefaultBlock);
+}
+
+TEST_F(DecisionTest, PortalWindowOpensWebAndDnsToTheNetworksResolverOnly) {
+  situation_.dns_resolvers = {*IpAddress::Parse("192.168.1.1")};
+  ExpectRule(Decide("tcp", "192.0.2.80", 80), Verdict::kReject, rule_id::kDefaultBlock);
+  situation_.portal_window_open = true;
+  ExpectRule(Decide("tcp", "192.0.2.80", 80), Verdict::kAllow, rule_id::kPortalWindow);
+  ExpectRule(Decide("tcp", "192.0.2.80", 443), Verdict::kAllow, rule_id::kPortalWindow);
+  ExpectRule(Decide("udp", "192.168.1.1", 53), Verdict::kAllow, rule_id::kPortalWindow);
+  ExpectRule(Decide("udp", "8.8.8.8", 53), Verdict::kReject, rule_id::kDnsBlock);
+  ExpectRule(Decide("tcp", "192.0.2.80", 22), Verdict::kReject, rule_id::kDefaultBlock);
+  ExpectRule(Decide("udp", "192.0.2.80", 443), Verdict::kReject, rule_id::kDefaultBlock);
+}
+
+TEST(HttpsUrl, Parts) {
+  auto plain = ParseHttpsUrl("https://10.20.0.5/");
+  ASSERT_TRUE(plain);
+  EXPECT_EQ(plain->host, "10.20.0.5");
+  EXPECT_EQ(plain->port, 443);
+  auto full = ParseHttpsUrl("https://[2001:db8::5]:8443/health?x=1");
+  ASSERT_TRUE(full);
+  EXPECT_EQ(full->host, "2001:db8::5");
+  EXPECT_EQ(full->port, 8443);
+  EXPECT_EQ(full->path, "/health?x=1");
+  EXPECT_EQ(ParseHttpsUrl("https://probe.corp.example")->host, "probe.corp.example");
+  EXPECT_FALSE(ParseHttpsUrl("http://x/"));
+  EXPECT_FALSE(ParseHttpsUrl("https://x:99999/"));
+  EXPECT_FALSE(ParseHttpsUrl("https://[::1/"));
+}
+
 TEST_F(DecisionTest, UnresolvedNamesOpenNothing) {
   situation_.resolved.clear();
   auto effective = Resolve(policy_, situation_);
