@@ -1,0 +1,95 @@
+// The agent against a fake kernel and a fake file system: identities follow replaced binaries
+// and programs that appear later.
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "appfw/agent.h"
+#include "appfw/compile.h"
+#include "policy/policy_parser.h"
+
+namespace netwarden::appfw {
+namespace {
+
+class FakeKernel : public AppFwKernel {
+ public:
+  Result<InstallReport> Install(const CompiledTables&, const Identities& identities,
+                                bool) override {
+    if (fail_next) return MakeError(ErrorCode::kKernel, "injected");
+    installed = identities;
+    return InstallReport{++generation, generation > 1, 0};
+  }
+  Result<void> AddExe(uint32_t gen, uint32_t app_id, ExeId exe) override {
+    EXPECT_EQ(gen, generation);
+    installed[app_id].push_back(exe);
+    return Ok();
+  }
+  Result<KernelStatus> Status() override { return KernelStatus{}; }
+  Result<void> Flush() override { return Ok(); }
+  Result<void> ReadEvents(const std::function<void(const AppEvent&)>&, bool,
+                          const std::function<bool()>&) override {
+    return Ok();
+  }
+  Identities installed;
+  uint32_t generation = 0;
+  bool fail_next = false;
+};
+
+class FakeFiles : public ExeResolver {
+ public:
+  std::optional<ExeId> Resolve(const std::string& path) override {
+    auto it = files.find(path);
+    if (it == files.end()) return std::nullopt;
+    return it->second;
+  }
+  std::map<std::string, ExeId> files;
+};
+
+CompiledTables Tables() {
+  auto policy = ParsePolicy(
+      "version: 1\napps:\n  rules:\n    - {name: a, program: /usr/bin/a, action: deny}\n"
+      "    - {name: b, program: /opt/b, action: deny}\n",
+      "p.yaml");
+  EXPECT_TRUE(policy);
+  return CompileApps(*policy);
+}
+
+// Program ids follow the sorted paths: /opt/b = 1, /usr/bin/a = 2.
+constexpr uint32_t B = 1, A = 2;
+
+TEST(AppFwAgent, FollowsReplacedAndLateBinaries) {
+  FakeKernel kernel;
+  FakeFiles files;
+  files.files["/usr/bin/a"] = {1, 100};
+  AppFwAgent agent(kernel, files);
+  ASSERT_TRUE(agent.Apply(Tables(), false));
+  EXPECT_EQ(kernel.installed[A], (std::vector<ExeId>{{1, 100}}));
+  EXPECT_EQ(agent.MissingPrograms(), (std::vector<std::string>{"/opt/b"}));
+
+  files.files["/usr/bin/a"] = {1, 200};  // upgrade: new inode renamed over the old
+  files.files["/opt/b"] = {2, 5};        // appears
+  auto changed = agent.Refresh();
+  ASSERT_TRUE(changed);
+  EXPECT_EQ(*changed, (std::vector<std::string>{"/opt/b", "/usr/bin/a"}));
+  EXPECT_EQ(kernel.installed[A], (std::vector<ExeId>{{1, 100}, {1, 200}}));  // old kept
+  EXPECT_EQ(kernel.installed[B], (std::vector<ExeId>{{2, 5}}));
+  EXPECT_TRUE(agent.MissingPrograms().empty());
+  EXPECT_TRUE(agent.Refresh()->empty());  // nothing new
+
+  // A re-apply keeps every executable seen under each path.
+  ASSERT_TRUE(agent.Apply(Tables(), false));
+  EXPECT_EQ(kernel.installed[A], (std::vector<ExeId>{{1, 100}, {1, 200}}));
+}
+
+TEST(AppFwAgent, AKernelFailureKeepsTheOldState) {
+  FakeKernel kernel;
+  FakeFiles files;
+  AppFwAgent agent(kernel, files);
+  ASSERT_TRUE(agent.Apply(Tables(), false));
+  kernel.fail_next = true;
+  EXPECT_FALSE(agent.Apply(CompiledTables{}, false));
+  EXPECT_EQ(agent.tables().programs.size(), 2u);
+}
+
+}  // namespace
+}  // namespace netwarden::appfw

@@ -1,0 +1,20 @@
+# App firewall (issue 5). Unit tests need no root; lab tests attach eBPF programs to a cgroup of
+# their own (never the root cgroup) and run their programs in it, inside namespaces of their own.
+netwarden_unit_test(appfw_policy_test ${CMAKE_CURRENT_LIST_DIR}/apps_policy_test.cc LIBS nw_policy)
+netwarden_unit_test(appfw_tables_test ${CMAKE_CURRENT_LIST_DIR}/tables_test.cc
+  ${CMAKE_CURRENT_LIST_DIR}/agent_test.cc LIBS nw_appfw_core)
+
+add_executable(appfw_probe ${CMAKE_CURRENT_LIST_DIR}/appfw_probe.cc)
+set_target_properties(appfw_probe PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR})
+
+# netwarden_appfw_test(name script): root, real kernel; one at a time (netns lock).
+function(netwarden_appfw_test name script)
+  add_test(NAME ${name}
+    COMMAND bash ${CMAKE_CURRENT_FUNCTION_LIST_DIR}/${script} $<TARGET_FILE:netwarden>
+            $<TARGET_FILE:appfw_probe>)
+  set_tests_properties(${name} PROPERTIES LABELS "lab;appfw" RESOURCE_LOCK netns TIMEOUT 120
+    ENVIRONMENT "NETWARDEN_SOURCE_DIR=${CMAKE_SOURCE_DIR}")
+endfunction()
+netwarden_appfw_test(appfw_outbound outbound_test.sh)
+netwarden_appfw_test(appfw_inbound inbound_test.sh)
+netwarden_appfw_test(appfw_lifecycle lifecycle_test.sh)
