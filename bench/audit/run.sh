@@ -13,7 +13,8 @@ mkdir -p "$work"
 
 seconds() { python3 -c "import sys; print(f'{float(sys.argv[1]):.3f}')" "$1"; }
 
-printf '%-14s %10s %9s %9s %12s %8s %10s\n' vendor lines wc_s audit_s lines_per_s ratio peak_MiB
+printf '%-14s %10s %9s %9s %12s %8s %10s %9s %12s\n' vendor lines wc_s audit_s lines_per_s \
+  ratio peak_MiB sessions user_days
 for vendor in $vendors; do
   file="$work/$vendor-$lines.log"
   if [[ ! -s "$file" ]]; then
@@ -31,6 +32,10 @@ for vendor in $vendors; do
   read -r audit_seconds peak_kib <"$work/time.txt"
   rate=$(echo "$count / $audit_seconds" | bc)
   ratio=$(echo "$audit_seconds / $wc_seconds" | bc -l)
-  printf '%-14s %10d %9s %9s %12d %8.1f %10d\n' "$vendor" "$count" "$(seconds "$wc_seconds")" \
-    "$audit_seconds" "$rate" "$ratio" $((peak_kib / 1024))
+  # Memory follows sessions (about users x days), not lines: print both.
+  sessions=$(sed -n 's/^sessions: \([0-9]*\) (\([0-9]*\) users.*/\1/p' "$work/$vendor.summary")
+  users=$(sed -n 's/^sessions: \([0-9]*\) (\([0-9]*\) users.*/\2/p' "$work/$vendor.summary")
+  printf '%-14s %10d %9s %9s %12d %8.1f %10d %9d %12d\n' "$vendor" "$count" \
+    "$(seconds "$wc_seconds")" "$audit_seconds" "$rate" "$ratio" $((peak_kib / 1024)) \
+    "$sessions" "$((users * 30))"
 done

@@ -163,12 +163,9 @@ Result<AuditOutcome> RunAudit(const AuditOptions& options, std::ostream& out) {
   if (!environment) return environment.error();
   auto input = CollectInput(options, *environment);
   if (!input) return input.error();
-  if (options.db_path.empty() && (options.from_day || options.to_day)) {
-    AuditQuery period;
-    period.from_day = options.from_day;
-    period.to_day = options.to_day;
-    FilterInput(*input, period, *environment->zone, *environment->geo);
-  }
+  AuditQuery query{options.user_filter, options.country_filter, options.source_filter,
+                   options.from_day, options.to_day};
+  FilterInput(*input, query, *environment->zone, *environment->geo);
   AnalysedAudit audit = Analyse(options, *environment, std::move(*input));
   WriteTextSummary(out, audit.context);
   if (!options.json_path.empty()) {

@@ -32,6 +32,9 @@ struct AuditOptions {
   std::string report_path;
   std::string db_path;                      // --db: history database
   std::optional<int64_t> from_day, to_day;  // --from / --to, local days
+  std::string user_filter;                  // --user: name contains
+  std::string country_filter;               // --country: users with a session from there
+  std::string source_filter;  // --source: users with a session from this address / CIDR
   size_t max_examples = 3;
   std::optional<int64_t> now;  // for tests; default: the clock
 };

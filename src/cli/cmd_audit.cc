@@ -94,6 +94,7 @@ bool Finish(AuditFlags& flags) {
   if (!flags.country_db.empty()) options.country_db = flags.country_db;
   if (!flags.city_dbs.empty()) options.city_dbs = flags.city_dbs;
   for (char& c : options.home_country) c = static_cast<char>(std::toupper(c));
+  for (char& c : options.country_filter) c = static_cast<char>(std::toupper(c));
   return true;
 }
 
@@ -117,6 +118,11 @@ void RegisterAuditCommand(CLI::App& app, int& exit_code) {
   AddAnalysisOptions(command, *flags);
   command->add_option("--from", flags->from, "First local day analysed (YYYY-MM-DD)");
   command->add_option("--to", flags->to, "Last local day analysed (YYYY-MM-DD)");
+  command->add_option("--user", o.user_filter, "Only users whose name contains this");
+  command->add_option("--country", o.country_filter,
+                      "Only users with a session from this country (ISO code)");
+  command->add_option("--source", o.source_filter,
+                      "Only users with a session from this address or CIDR");
   command->add_option("--json", o.json_path, "Write findings as JSON lines");
   command->add_option("--csv", o.csv_path, "Write sessions as CSV");
   command->add_option("--report", o.report_path, "Write a self-contained HTML report");
