@@ -7,6 +7,10 @@
 
 namespace netwarden::audit {
 
+namespace {
+constexpr size_t kMaxLine = 16 << 20;
+}  // namespace
+
 Result<std::unique_ptr<LineReader>> LineReader::Open(const std::string& path) {
   gzFile file = nullptr;
   if (path == "-") {
@@ -61,6 +65,11 @@ bool LineReader::Next(std::string_view& line) {
       return true;
     }
     size_t unscanned_offset = end_ - begin_;
+    if (end_ - begin_ >= kMaxLine) {  // not a log line; hand it over in pieces, never hoard it
+      line = std::string_view(buffer_.data() + begin_, end_ - begin_);
+      begin_ = end_;
+      return true;
+    }
     if (!Fill()) {
       if (begin_ == end_) return false;
       line = std::string_view(buffer_.data() + begin_, end_ - begin_);
