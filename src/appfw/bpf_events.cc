@@ -51,7 +51,8 @@ struct Reader {
       }
     }
     if (event.ino == 0) return "(kernel)";
-    return std::to_string(event.dev >> 20) + ":" + std::to_string(event.dev & 0xfffff) + ":" +
+    const std::string comm(event.comm, strnlen(event.comm, sizeof(event.comm)));
+    return (comm.empty() ? "" : comm + "@") + std::to_string(event.dev >> 20) + ":" + std::to_string(event.dev & 0xfffff) + ":" +
            std::to_string(event.ino);
   }
 

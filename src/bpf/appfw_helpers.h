@@ -132,6 +132,9 @@ static __always_inline void nw_emit(__u32 gen, __u8 hook, const struct nw_subjec
   event->pad[0] = 0;
   event->pad[1] = 0;
   __builtin_memcpy(event->addr, flow->addr, 16);
+  if (subject->pid == 0 || bpf_get_current_comm(event->comm, sizeof(event->comm)) != 0) {
+    __builtin_memset(event->comm, 0, sizeof(event->comm));  // softirq: no task of ours
+  }
   bpf_ringbuf_submit(event, 0);
 }
 

@@ -108,6 +108,7 @@ struct nw_event {
   __u8 family;
   __u8 pad[2];
   __u8 addr[16];  // remote address (zero for bind)
+  char comm[16];  // the task's name: names programs that exited before user space looked
 };
 
 // config[0]: generation in the low 32 bits, default action in bits 32-39, log-allow in bit 40.

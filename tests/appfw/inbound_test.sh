@@ -35,7 +35,7 @@ apps:
 YAML
 appfw_apply "$work/policy.yaml" > "$work/apply.out" 2>&1 || fail "apply: $(cat "$work/apply.out")"
 
-in_cgroup "$server" serve 8080 --seconds 60 > "$work/server.out" & background+=($!)
+spawn "$work/server.out" in_cgroup "$server" serve 8080 --seconds 60
 wait_for "$work/server.out" listening
 expect connected "$(in_ns "$client" connect tcp 10.0.0.1 8080 --from 10.0.0.2)" "from the allowed source"
 expect timeout "$(in_ns "$client" connect tcp 10.0.0.1 8080 --from 10.0.0.3 --timeout-ms 300)" \

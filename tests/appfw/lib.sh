@@ -11,6 +11,7 @@ cgroot=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
 cg="$cgroot/nwa-$name-$$"
 pin="/sys/fs/bpf/nwa-$name-$$"
 background=()
+cleanup_hooks=()  # further commands run on exit (eval)
 
 appfw_cleanup() {
   local status=$?
@@ -22,6 +23,7 @@ appfw_cleanup() {
     rmdir "$cg" 2>/dev/null && break
     sleep 0.2
   done
+  for hook in "${cleanup_hooks[@]}"; do eval "$hook" 2>/dev/null || true; done
   ip netns del "$ns" 2>/dev/null || true
   rm -rf "$work"
   if [[ -d "$cg" || -e "$pin" ]]; then echo "cleanup left $cg or $pin" >&2; fi
@@ -58,6 +60,13 @@ in_cgroup() {
   bash -c 'echo $$ > "$1/cgroup.procs" && exec ip netns exec "$2" "${@:3}"' _ "$cg" "$ns" "$@"
 }
 in_ns() { ip netns exec "$ns" "$@"; }
+# spawn OUT CMD...: CMD in the background (its pid in $!, killed on exit), output to OUT.
+# A shell function (in_cgroup) runs in a subshell; its processes die with the cgroup.
+spawn() {
+  local out=$1; shift
+  if declare -F "$1" > /dev/null; then ( "$@" > "$out" 2>&1 ) & else ( exec "$@" > "$out" 2>&1 ) & fi
+  background+=($!)
+}
 
 appfw_apply() { "$netwarden" appfw apply "$1" --cgroup "$cg" --pin "$pin" "${@:2}"; }
 appfw_events() { "$netwarden" appfw events --pin "$pin"; }

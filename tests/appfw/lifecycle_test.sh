@@ -28,11 +28,12 @@ apps:
       ports: [80]
       action: deny
 YAML
-in_ns "$probe" serve 80 --seconds 60 > "$work/server.out" & background+=($!)
+spawn "$work/server.out" ip netns exec "$ns" "$probe" serve 80 --seconds 60
 wait_for "$work/server.out" listening
 
-"$netwarden" appfw apply "$work/policy.yaml" --cgroup "$cg" --pin "$pin" --watch --rescan-ms 5000 \
-  > "$work/agent.out" 2>&1 & agent=$!; background+=($agent)
+spawn "$work/agent.out" "$netwarden" appfw apply "$work/policy.yaml" --cgroup "$cg" --pin "$pin" \
+  --watch --rescan-ms 5000
+agent=$!
 wait_for "$work/agent.out" "waiting for $app"
 
 # The program appears (inotify on its directory), then is replaced by an upgrade.

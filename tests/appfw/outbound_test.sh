@@ -32,7 +32,7 @@ apps:
       user: 65534
       action: deny
 YAML
-in_ns "$server" serve 80 --seconds 60 > "$work/server.out" & background+=($!)
+spawn "$work/server.out" ip netns exec "$ns" "$server" serve 80 --seconds 60
 wait_for "$work/server.out" listening
 appfw_apply "$work/policy.yaml" > "$work/apply.out" 2>&1 || fail "apply: $(cat "$work/apply.out")"
 
@@ -63,7 +63,7 @@ expect sent "$(in_cgroup "$other" sendto 10.0.0.1 53)" "other sendto udp/53"
 expect_has "deny mailer-no-dns sendmsg udp 10.0.0.1 53" "$(appfw_events)" "sendmsg event"
 
 # IPv6, and IPv4-mapped IPv6 judged as IPv4.
-in_ns "$server" serve 8080 --seconds 60 > "$work/server6.out" & background+=($!)
+spawn "$work/server6.out" ip netns exec "$ns" "$server" serve 8080 --seconds 60
 wait_for "$work/server6.out" listening
 expect eperm "$(in_cgroup "$mailer" connect tcp fd00::1 80)" "mailer over IPv6"
 expect eperm "$(in_cgroup "$mailer" connect tcp ::ffff:10.0.0.1 80)" "mailer to a v4-mapped address"
