@@ -1,0 +1,1 @@
+netwarden_fuzzer(appfw nw_appfw_core nw_policy)
