@@ -94,7 +94,7 @@ class AppsParser {
     } else {
       rule.program = *program;
       struct stat info{};
-      if (stat(program->c_str(), &info) != 0) {
+      if (checked_programs_.insert(*program).second && stat(program->c_str(), &info) != 0) {
         reader_.Warn(node["program"], "program " + *program +
                                           " does not exist on this machine yet: the rule applies "
                                           "once it appears");
@@ -207,6 +207,7 @@ class AppsParser {
   YamlReader& reader_;
   AppsPolicy& apps_;
   std::set<std::string> names_;
+  std::set<std::string> checked_programs_;  // a missing program is reported once
 };
 
 }  // namespace
