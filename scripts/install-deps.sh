@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   # build
   cmake ninja-build g++ clang pkg-config
-  libnftables-dev libnftnl-dev libmnl-dev libbpf-dev bpftool libelf-dev
+  libnftables-dev libnftnl-dev libmnl-dev libnetfilter-log-dev libbpf-dev bpftool libelf-dev
   libyaml-cpp-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev
   libssl-dev libc-ares-dev libcurl4-openssl-dev libmaxminddb-dev libsqlite3-dev zlib1g-dev
   libcpp-httplib-dev

@@ -17,6 +17,11 @@ void RegisterApplyCommand(CLI::App& app, int& exit_code);
 void RegisterFlushCommand(CLI::App& app, int& exit_code);
 void RegisterExplainCommand(CLI::App& app, int& exit_code);
 void RegisterAuditCommand(CLI::App& app, int& exit_code);
+void RegisterAgentCommand(CLI::App& app, int& exit_code);
+void RegisterStatusCommand(CLI::App& app, int& exit_code);
+void RegisterReloadCommand(CLI::App& app, int& exit_code);
+void RegisterPortalCommand(CLI::App& app, int& exit_code);
+void RegisterEventsCommand(CLI::App& app, int& exit_code);
 void RegisterAppfwCommand(CLI::App& app, int& exit_code);
 
 }  // namespace netwarden::cli

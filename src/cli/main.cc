@@ -12,6 +12,11 @@ int main(int argc, char** argv) {
   netwarden::cli::RegisterFlushCommand(app, exit_code);
   netwarden::cli::RegisterExplainCommand(app, exit_code);
   netwarden::cli::RegisterAuditCommand(app, exit_code);
+  netwarden::cli::RegisterAgentCommand(app, exit_code);
+  netwarden::cli::RegisterStatusCommand(app, exit_code);
+  netwarden::cli::RegisterReloadCommand(app, exit_code);
+  netwarden::cli::RegisterPortalCommand(app, exit_code);
+  netwarden::cli::RegisterEventsCommand(app, exit_code);
   netwarden::cli::RegisterAppfwCommand(app, exit_code);
 
   try {

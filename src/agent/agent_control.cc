@@ -1,0 +1,121 @@
+// The agent's answers on the control socket: status, explain, reload, portal.
+#include "agent/agent.h"
+#include "decision/decide.h"
+
+namespace netwarden::agent {
+
+std::string Agent::StateName() const {
+  if (!effective_.trusted_interfaces.empty()) return "trusted";
+  if (!effective_.tunnel_interfaces.empty()) return "tunnel";
+  const bool any_address = std::any_of(snapshot_.interfaces.begin(), snapshot_.interfaces.end(),
+                                       [](const InterfaceState& i) { return !i.addresses.empty(); });
+  return any_address ? "blocked" : "no-network";
+}
+
+nlohmann::json Agent::Status() const {
+  nlohmann::json status = {{"state", StateName()},
+                           {"policy", options_.policy_path},
+                           {"generation", generation_},
+                           {"last_apply", last_apply_},
+                           {"tunnels", effective_.tunnel_interfaces},
+                           {"unresolved", effective_.unresolved_hosts},
+                           {"route_warnings", route_warnings_}};
+  if (!policy_error_.empty()) status["policy_error"] = policy_error_;
+  nlohmann::json trusted = nlohmann::json::array();
+  for (const auto& [interface, network] : effective_.trusted_interfaces) {
+    trusted.push_back({{"interface", interface}, {"network", network}});
+  }
+  status["trusted"] = trusted;
+  nlohmann::json interfaces = nlohmann::json::array();
+  for (const auto& interface : snapshot_.interfaces) {
+    nlohmann::json addresses = nlohmann::json::array();
+    for (const auto& address : interface.addresses) {
+      addresses.push_back(address.address.ToString() + "/" + std::to_string(address.prefix_len));
+    }
+    interfaces.push_back({{"name", interface.name}, {"addresses", addresses}});
+  }
+  status["interfaces"] = interfaces;
+  nlohmann::json gateways = nlohmann::json::array();
+  for (const auto& gateway : effective_.gateways) {
+    gateways.push_back({{"gateway", gateway.label}, {"address", gateway.address.ToString()}});
+  }
+  status["gateways"] = gateways;
+  nlohmann::json names = nlohmann::json::object();
+  const auto now = Clock::now();
+  for (const auto& [name, cached] : names_) {
+    nlohmann::json addresses = nlohmann::json::array();
+    for (const auto& address : cached.addresses) addresses.push_back(address.ToString());
+    names[name] = {{"addresses", addresses},
+                   {"refresh_in_seconds",
+                    std::chrono::duration_cast<std::chrono::seconds>(cached.refresh_at - now).count()}};
+    if (!cached.last_error.empty()) names[name]["last_error"] = cached.last_error;
+  }
+  status["resolved"] = names;
+  const auto portal_left = std::chrono::duration_cast<std::chrono::seconds>(portal_until_ - now);
+  status["portal_window"] = {{"open", portal_left.count() > 0},
+                             {"remaining_seconds", std::max<long long>(portal_left.count(), 0)}};
+  nlohmann::json counters = counters_;
+  counters["events_emitted"] = events_->emitted();
+  counters["events_suppressed"] = events_->suppressed();
+  status["counters"] = counters;
+  return status;
+}
+
+nlohmann::json Agent::HandleControl(const nlohmann::json& request, const Peer& peer) {
+  const std::string command = request.value("command", "");
+  if (command == "status") return {{"ok", true}, {"status", Status()}};
+  if (command == "explain") {
+    auto protocol = ParseFlowProtocol(request.value("protocol", "tcp"));
+    auto destination = IpAddress::Parse(request.value("destination", ""));
+    if (!protocol || !destination) {
+      return {{"ok", false}, {"error", !protocol ? protocol.error().message
+                                                  : destination.error().message}};
+    }
+    Flow flow{*protocol, *destination, static_cast<uint16_t>(request.value("port", 0)),
+              static_cast<uint16_t>(request.value("source_port", 0)),
+              request.value("output_interface", ""), request.value("uid", 0u)};
+    if (flow.output_interface.empty()) {
+      for (const auto& interface : snapshot_.interfaces) {
+        const auto& tunnels = effective_.tunnel_interfaces;
+        if (std::find(tunnels.begin(), tunnels.end(), interface.name) == tunnels.end()) {
+          flow.output_interface = interface.name;
+          break;
+        }
+      }
+    }
+    const Decision decision = DecideOutbound(effective_, flow);
+    nlohmann::json answer = {{"ok", true},
+                             {"verdict", VerdictName(decision.verdict)},
+                             {"rule", decision.rule},
+                             {"reason", decision.reason},
+                             {"output_interface", flow.output_interface},
+                             {"generation", generation_}};
+    if (decision.where) {
+      answer["policy_location"] = decision.where->file + ":" + std::to_string(decision.where->line) +
+                                  ":" + std::to_string(decision.where->column);
+    }
+    return answer;
+  }
+  if (command == "reload") {
+    if (!peer.is_root()) return {{"ok", false}, {"error", "reload is for root only"}};
+    Reload("control socket");
+    if (!policy_error_.empty()) {
+      return {{"ok", false}, {"error", policy_error_}, {"note", "the previous policy stays"}};
+    }
+    return {{"ok", true}, {"generation", generation_}};
+  }
+  if (command == "portal") {
+    const long long seconds = request.value("seconds", 300LL);
+    if (seconds <= 0 || seconds > options_.max_portal_window.count()) {
+      return {{"ok", false},
+              {"error", "the window must last 1.." +
+                            std::to_string(options_.max_portal_window.count()) + " seconds"}};
+    }
+    events_->Emit("portal", {{"requested_by_uid", peer.uid}});
+    OpenPortal(std::chrono::seconds(seconds));
+    return {{"ok", true}, {"seconds", seconds}};
+  }
+  return {{"ok", false}, {"error", "unknown command '" + command + "'"}};
+}
+
+}  // namespace netwarden::agent

@@ -1,0 +1,50 @@
+#include <grp.h>
+
+#include <iostream>
+
+#include "agent/agent.h"
+#include "cli/command.h"
+#include "dataplane/nft/nft_dataplane.h"
+
+namespace netwarden::cli {
+
+void RegisterAgentCommand(CLI::App& app, int& exit_code) {
+  auto* command = app.add_subcommand(
+      "agent", "Run the agent in the foreground: keep enforcement equal to the policy");
+  auto options = std::make_shared<agent::AgentOptions>();
+  auto group_name = std::make_shared<std::string>();
+  auto no_syslog = std::make_shared<bool>(false);
+  command->add_option("--policy", options->policy_path, "Policy file (YAML)")->required();
+  command->add_option("--control", options->control_path, "Control socket path")
+      ->capture_default_str();
+  command->add_option("--control-group", *group_name,
+                      "Group whose members may use status, explain and portal");
+  command->add_option("--events", options->events_path, "Events file (JSON lines); '' = none")
+      ->capture_default_str();
+  command->add_option("--state", options->state_path, "State file (survives restarts)")
+      ->capture_default_str();
+  command->add_option("--resolv-conf", options->resolv_conf, "The system's resolver list")
+      ->capture_default_str();
+  command->add_flag("--no-syslog", *no_syslog, "Do not copy events to syslog/journal");
+  command->callback([&exit_code, options, group_name, no_syslog] {
+    options->syslog = !*no_syslog;
+    if (!group_name->empty()) {
+      const struct group* entry = getgrnam(group_name->c_str());
+      if (!entry) {
+        std::cerr << "unknown group '" << *group_name << "'\n";
+        exit_code = kExitBadInput;
+        return;
+      }
+      options->control_group = entry->gr_gid;
+    }
+    auto created = agent::Agent::Create(*options, nft::MakeNftDataplane());
+    if (!created) {
+      std::cerr << "agent: " << created.error().ToString() << "\n";
+      exit_code = kExitFailure;
+      return;
+    }
+    exit_code = (*created)->Run();
+  });
+}
+
+}  // namespace netwarden::cli
