@@ -1,0 +1,1 @@
+netwarden_unit_test(agent_parts_test ${CMAKE_CURRENT_LIST_DIR}/agent_parts_test.cc LIBS nw_agent)
