@@ -49,6 +49,15 @@ events=$(appfw_events)
 expect_has "deny mailer-no-web connect tcp 10.0.0.1 80" "$events" "deny event"
 expect_has "program=$mailer" "$events" "event names the program"
 
+# events --follow --json streams as verdicts happen.
+spawn "$work/follow.out" "$netwarden" appfw events --pin "$pin" --follow --json
+follower=$!
+sleep 0.3
+expect eperm "$(in_cgroup "$mailer" connect tcp 10.0.0.1 80)" "mailer again"
+wait_for "$work/follow.out" '"rule":"mailer-no-web"'
+kill "$follower"; wait "$follower" 2>/dev/null || true
+expect_has "\"program\":\"$mailer\"" "$(cat "$work/follow.out")" "followed event"
+
 # Allowed flows are logged too with --log-allow, naming "default".
 appfw_apply "$work/policy.yaml" --log-allow > /dev/null 2>&1
 expect connected "$(in_cgroup "$other" connect tcp 10.0.0.1 80)" "other, log-allow"
