@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Lab test: the kernel's verdict equals the reference decision function, flow by flow.
 #   usage: differential.sh NETWARDEN_BINARY        (NW_SEED=N to replay a run, NW_FLOWS=N per situation)
-# For several situations (home untrusted, tunnel up, lan private vs none, office verified and
-# not, a branch office trusted by its subnet, a rogue network) it draws random flows (TCP/UDP/ICMP, IPv4/IPv6, public, gateway, LAN,
+# For several situations (home untrusted, captive-portal window open, tunnel up, lan private vs
+# none, office verified and not, a branch office trusted by its subnet, a rogue network) it draws random flows (TCP/UDP/ICMP, IPv4/IPv6, public, gateway, LAN,
 # corporate and breakout destinations, DNS/proxy/gateway/random ports, uid 0 or 65534), and:
 #   1. measures each flow in the laptop namespace with netwarden's ruleset applied (nw_probe:
 #      allow / reject / timeout);
@@ -18,7 +18,7 @@ source "$(dirname "$0")/lib.sh"
 
 SEED=${NW_SEED:-$(od -An -N2 -tu2 /dev/urandom | tr -d ' ')}
 FLOWS=${NW_FLOWS:-45}
-echo "differential: seed $SEED ($FLOWS random + 30 fixed flows per situation; replay with NW_SEED=$SEED)"
+echo "differential: seed $SEED ($FLOWS random + 33 fixed flows per situation; replay with NW_SEED=$SEED)"
 RANDOM=$SEED
 
 lab_init df
@@ -103,7 +103,10 @@ tcp $LAB_WEB6 443 0
 icmp $LAB_WEB6 0 0
 tcp $LAB_CORP4 22 65534
 icmp $LAB_HOME_GW4 0 65534
-tcp $LAB_OFFICE_PROBE4 443 65534"
+tcp $LAB_OFFICE_PROBE4 443 65534
+tcp $LAB_OFFICE_PROBE4 443 0
+tcp 203.0.113.200 80 65534
+tcp 203.0.113.201 443 0"
 
 POLICY=$LAB_DIR/policy.yaml
 SIT=$LAB_DIR/situation.yaml
@@ -185,6 +188,7 @@ run_situation() {
 
 run_situation home-untrusted home down private
 run_situation home-lan-none home down none
+LAB_PORTAL_WINDOW=true run_situation home-portal-window home down none
 run_situation home-tunnel home up private
 run_situation home-tunnel-lan-none home up none
 run_situation office-unverified office down none

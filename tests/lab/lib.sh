@@ -531,7 +531,7 @@ lab_vm_probe() { ip netns exec "$(lab_nsname vm)" "$NW_PROBE" "$@"; }
 
 # lab_situation FILE [verified NETWORK ...]: the situation YAML of the laptop's current state:
 # its interfaces and global addresses, the verified trusted networks (on eth0), the lab's DNS
-# answers, the DNS resolvers it was given.
+# answers, the DNS resolvers it was given; LAB_PORTAL_WINDOW=true adds portal_window_open.
 lab_situation() {
   local file=$1
   shift
@@ -561,6 +561,7 @@ lab_situation() {
     echo "  vpn.example.net: [${LAB_RESOLVED_VPN:-$LAB_GW_PUB4}]"
     echo "  meet.example.com: [$LAB_MEET4]"
     echo "  login.hotspot.example: [$LAB_PORTAL4]"
+    [[ -n "${LAB_PORTAL_WINDOW:-}" ]] && echo "portal_window_open: $LAB_PORTAL_WINDOW"
     echo "dns_resolvers: [$(awk '/^nameserver/ {print $2}' "/etc/netns/$LAB_LAP/resolv.conf" | paste -sd, - | sed 's/,/, /g')]"
   } >"$file"
 }
