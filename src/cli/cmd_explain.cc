@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "appfw/app_explain.h"
+#include "agent/control_socket.h"
 #include "cli/command.h"
 #include "cli/inputs.h"
 #include "compiler/compiler.h"
@@ -25,6 +26,7 @@ struct ExplainOptions {
   bool json = false;
   bool compiled = false;
   std::string batch;
+  std::string control;  // ask the running agent instead of reading a policy
   appfw::AppExplainRequest app;  // --program given: the per-program firewall answers
 };
 
@@ -97,6 +99,35 @@ int RunBatch(const Inputs& inputs, std::istream& in, bool compiled) {
   return exit_code;
 }
 
+// Against the live situation: the running agent answers from what it has applied.
+int AskAgent(const ExplainOptions& options) {
+  nlohmann::json request = {{"command", "explain"},         {"protocol", options.protocol},
+                            {"destination", options.destination}, {"port", options.port},
+                            {"source_port", options.source_port}, {"uid", options.uid},
+                            {"output_interface", options.output_interface}};
+  auto response = agent::CallAgent(options.control, request);
+  if (!response) {
+    std::cerr << response.error().ToString() << "\n";
+    return kExitFailure;
+  }
+  if (!response->value("ok", false)) {
+    std::cerr << "agent: " << response->value("error", "refused") << "\n";
+    return kExitBadInput;
+  }
+  if (options.json) {
+    std::cout << response->dump() << "\n";
+    return kExitOk;
+  }
+  std::cout << response->value("verdict", "?") << " " << response->value("rule", "?") << ": "
+            << response->value("reason", "");
+  if (response->contains("policy_location")) {
+    std::cout << " (" << (*response)["policy_location"].get<std::string>() << ")";
+  }
+  std::cout << " [live, out " << response->value("output_interface", "?") << ", generation "
+            << response->value("generation", 0) << "]\n";
+  return kExitOk;
+}
+
 int Run(const ExplainOptions& options) {
   auto inputs = LoadInputs(options.policy_path, options.situation_path, false);
   if (!inputs) return kExitBadInput;
@@ -128,7 +159,11 @@ void RegisterExplainCommand(CLI::App& app, int& exit_code) {
   auto* command = app.add_subcommand(
       "explain", "Say whether a connection would be allowed, and which rule decides");
   auto options = std::make_shared<ExplainOptions>();
-  command->add_option("policy", options->policy_path, "Policy file (YAML)")->required();
+  command->add_option("policy", options->policy_path,
+                      "Policy file (YAML); without it, the running agent answers (--control)");
+  command->add_option("--control", options->control,
+                      "Ask the agent at this control socket (default " +
+                          std::string(agent::kDefaultControlPath) + " when no policy is given)");
   command->add_option("--situation", options->situation_path, "Observed situation (YAML)");
   command->add_option("--proto", options->protocol, "tcp | udp | icmp");
   command->add_option("--dst", options->destination, "Destination address");
@@ -163,6 +198,11 @@ void RegisterExplainCommand(CLI::App& app, int& exit_code) {
     if (options->batch.empty() && options->destination.empty()) {
       std::cerr << "explain needs --dst (or --batch)\n";
       exit_code = kExitBadInput;
+      return;
+    }
+    if (options->policy_path.empty() || !options->control.empty()) {
+      if (options->control.empty()) options->control = agent::kDefaultControlPath;
+      exit_code = AskAgent(*options);
       return;
     }
     exit_code = Run(*options);
