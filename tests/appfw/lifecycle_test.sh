@@ -67,6 +67,22 @@ status=$("$netwarden" appfw status --pin "$pin")
 expect_has "generation 2, default allow" "$status" "status"
 expect_has "rule entries" "$status" "status counts"
 
+# No gap while policies are swapped: a program denied port 81 by every policy below keeps being
+# refused while the agent re-applies (each apply writes a new generation and switches atomically).
+cp "$work/policy.yaml" "$work/policy-b.yaml"
+sed -i 's/default: allow/default: deny/' "$work/policy-b.yaml"
+( yes 'tcp 10.0.0.1 81' | in_cgroup "$app" batch > "$work/swap.out" 2>&1 ) &
+hammer=$!
+sleep 0.2
+for i in $(seq 6); do
+  appfw_apply "$work/policy.yaml" > /dev/null 2>&1; appfw_apply "$work/policy-b.yaml" > /dev/null 2>&1
+done
+kill $(cat "$cg/cgroup.procs")  # only the probe runs in our cgroup now
+wait "$hammer" 2>/dev/null || true
+tries=$(grep -c "^deny" "$work/swap.out" || true)
+(( tries > 1000 )) || fail "too few connects during the swaps: $tries"
+expect 0 "$(grep -c "^allow" "$work/swap.out" || true)" "connects allowed during $tries tries while swapping"
+
 # Flush detaches everything.
 "$netwarden" appfw flush --pin "$pin" > /dev/null
 expect 0 "$(bpftool cgroup show "$cg" | grep -c nw_ || true)" "programs after flush"

@@ -3,6 +3,10 @@
 netwarden_unit_test(appfw_policy_test ${CMAKE_CURRENT_LIST_DIR}/apps_policy_test.cc LIBS nw_policy)
 netwarden_unit_test(appfw_tables_test ${CMAKE_CURRENT_LIST_DIR}/tables_test.cc
   ${CMAKE_CURRENT_LIST_DIR}/agent_test.cc LIBS nw_appfw_core)
+if(TARGET nw_appfw_kernel)
+  netwarden_unit_test(appfw_bpf_keys_test ${CMAKE_CURRENT_LIST_DIR}/bpf_keys_test.cc
+    LIBS nw_appfw_kernel)
+endif()
 
 add_executable(appfw_probe ${CMAKE_CURRENT_LIST_DIR}/appfw_probe.cc)
 set_target_properties(appfw_probe PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR})
