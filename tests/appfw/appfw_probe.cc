@@ -8,6 +8,8 @@
 //   appfw_probe sendto ADDR PORT [--uid N]      unconnected UDP sendto(): "sent" or "eperm"
 //   appfw_probe listen tcp|udp PORT [--addr A]  bind (+ listen): "listening" or "eperm"
 //   appfw_probe serve PORT [--addr A] [--seconds N]  TCP server answering "hello\n"
+//   appfw_probe echo PORT [--addr A] [--seconds N]   UDP server echoing every datagram
+//   appfw_probe ask ADDR PORT [--from ADDR] [--timeout-ms N]  UDP: "answered" or "timeout"
 //   appfw_probe batch [--uid N]   stdin lines "tcp|udp ADDR PORT" -> "deny" when the kernel
 //       refused with EPERM, else "allow" (connect for tcp, sendto for udp; no server needed).
 #include <arpa/inet.h>
@@ -152,6 +154,43 @@ int Serve(const std::string& addr, int port, int seconds) {
   }
 }
 
+int Echo(const std::string& addr, int port, int seconds) {
+  int fd = Bound("udp", addr, port);
+  if (fd < 0) {
+    std::cout << (Refused(errno) ? "eperm" : std::string("error ") + std::strerror(errno)) << "\n";
+    return 1;
+  }
+  std::cout << "listening" << std::endl;
+  alarm(static_cast<unsigned>(seconds));
+  char buffer[512];
+  while (true) {
+    sockaddr_storage peer{};
+    socklen_t length = sizeof(peer);
+    const ssize_t size = recvfrom(fd, buffer, sizeof(buffer), 0,
+                                  reinterpret_cast<sockaddr*>(&peer), &length);
+    if (size > 0) sendto(fd, buffer, static_cast<size_t>(size), 0,
+                         reinterpret_cast<sockaddr*>(&peer), length);
+  }
+}
+
+// One datagram to a UDP echo server from an (optional) source address; waits for the echo.
+std::string Ask(const std::string& addr, int port, const std::string& from, int timeout_ms) {
+  Address target, source;
+  if (!MakeAddress(addr, port, target)) return "error bad address";
+  int fd = socket(target.family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (!from.empty() && (!MakeAddress(from, 0, source) ||
+                        bind(fd, reinterpret_cast<sockaddr*>(&source.storage), source.length) != 0)) {
+    return std::string("error bind ") + std::strerror(errno);
+  }
+  if (sendto(fd, "ping", 4, 0, reinterpret_cast<sockaddr*>(&target.storage), target.length) != 4) {
+    return Refused(errno) ? "eperm" : std::string("error ") + std::strerror(errno);
+  }
+  pollfd entry{fd, POLLIN, 0};
+  const bool answered = poll(&entry, 1, timeout_ms) > 0;
+  close(fd);
+  return answered ? "answered" : "timeout";
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -182,6 +221,10 @@ int main(int argc, char** argv) {
               << "\n";
   } else if (mode == "serve" && args.size() == 2) {
     return Serve(addr.empty() ? "::" : addr, std::atoi(args[1].c_str()), seconds);
+  } else if (mode == "echo" && args.size() == 2) {
+    return Echo(addr.empty() ? "::" : addr, std::atoi(args[1].c_str()), seconds);
+  } else if (mode == "ask" && args.size() == 3) {
+    std::cout << Ask(args[1], std::atoi(args[2].c_str()), from, timeout_ms) << "\n";
   } else if (mode == "batch") {
     std::string line;
     while (std::getline(std::cin, line)) {

@@ -27,6 +27,19 @@ apps:
       protocol: tcp
       ports: [8080]
       action: deny
+    - name: dns-from-admin
+      program: $server
+      direction: in
+      protocol: udp
+      remote: [10.0.0.2]
+      ports: [5353]
+      action: allow
+    - name: dns-from-nobody-else
+      program: $server
+      direction: in
+      protocol: udp
+      ports: [5353]
+      action: deny
     - name: no-listening-on-8443
       program: $lister
       direction: in
@@ -52,6 +65,18 @@ expect_has "deny server-from-nobody-else" "$(explain "$work/policy.yaml" --progr
   --direction in --proto tcp --dst 10.0.0.3 --port 8080)" "explain other source"
 expect_has "allow server-from-admin" "$(explain "$work/policy.yaml" --program "$server" \
   --direction listen --proto tcp --port 8080)" "explain server may listen"
+
+# UDP by source: datagrams to the server's bound socket from other sources are dropped.
+spawn "$work/echo.out" in_cgroup "$server" echo 5353 --addr 0.0.0.0 --seconds 60
+wait_for "$work/echo.out" listening
+expect answered "$(in_ns "$client" ask 10.0.0.1 5353 --from 10.0.0.2)" "udp from the allowed source"
+expect timeout "$(in_ns "$client" ask 10.0.0.1 5353 --from 10.0.0.3 --timeout-ms 300)" \
+  "udp from another source"
+expect_has "deny dns-from-nobody-else ingress udp 10.0.0.3 5353" "$(appfw_events)" "udp ingress event"
+# The server's own connected UDP socket gets its replies (not judged as inbound).
+spawn "$work/echo2.out" ip netns exec "$ns" "$client" echo 5354 --addr 0.0.0.0 --seconds 60
+wait_for "$work/echo2.out" listening
+expect answered "$(in_cgroup "$server" ask 10.0.0.1 5354 --from 10.0.0.3)" "server's own udp query"
 
 # Listening: the lister may not bind 8443 (tcp or udp, v4 or v6); other ports and programs may.
 expect eperm "$(in_cgroup "$lister" listen tcp 8443)" "lister tcp/8443"
