@@ -94,6 +94,29 @@ TEST(AuditBaseline, ParsesEveryLogAsRecorded) {
   }
 }
 
+TEST(AuditBaseline, FormatOverrideAndUnknownFilesNeverStopTheRun) {
+  auto zone = TimeZone::Load("UTC");
+  IngestOptions options;
+  options.year = 2024;
+  AuditInput input;
+  options.format = LogFormat::kF5Apm;  // wrong on purpose
+  IngestFile((BaselineDir() / "sample-asa.log").string(), *zone, options, input);
+  options.format.reset();
+  IngestFile((fs::path(NETWARDEN_TEST_DATA) / "audit" / "allow_list.txt").string(), *zone, options,
+             input);
+  IngestFile("/nonexistent/netwarden.log", *zone, options, input);
+  IngestFile((BaselineDir() / "sample-pulse.log").string(), *zone, options, input);
+  ASSERT_EQ(input.files.size(), 4u);
+  EXPECT_EQ(input.files[0].events, 0u);
+  EXPECT_EQ(input.files[0].unparsed, 9u);
+  EXPECT_EQ(input.files[0].unparsed_examples.size(), 3u);
+  EXPECT_FALSE(input.files[1].format.has_value());
+  EXPECT_NE(input.files[1].error.find("format not recognised"), std::string::npos);
+  EXPECT_NE(input.files[2].error.find("cannot open"), std::string::npos);
+  EXPECT_EQ(input.files[3].format, LogFormat::kPulse);
+  EXPECT_EQ(input.sessions.size(), 2u);
+}
+
 bool HaveGeoDatabases() {
   return !DefaultCountryDatabase().empty() && DefaultCityDatabases().size() == 2;
 }
