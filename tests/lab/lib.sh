@@ -290,7 +290,7 @@ lab_build() {
   lab_ns web ip -6 route add default via 2001:db8:0:3::1
   lab_ns web ip route add local 203.0.113.0/24 dev lo
   lab_ns web ip -6 route add local 2001:db8:113::/64 dev lo
-  _lab_sink web 'tcp dport 5201 return'
+  _lab_sink web 'meta l4proto { tcp, udp } th dport 5201 return'
 
   # Home router: LAN 192.168.1.0/24 + 2001:db8:1::/64, NAT44, dnsmasq; 192.168.1.128/25 are
   # LAN hosts (AnyIP) that answer on every port.
