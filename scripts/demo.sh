@@ -8,7 +8,7 @@ NETWARDEN=$(readlink -f "${1:?usage: $0 PATH/TO/netwarden}")
 [[ -x "$NETWARDEN" ]] || { echo "demo: $NETWARDEN is not built" >&2; exit 1; }
 source "$(dirname "$0")/../tests/lab/lib.sh"
 
-bold= norm=
+bold='' norm=''
 if [[ -t 1 ]]; then
   bold=$(tput bold 2>/dev/null || true)
   norm=$(tput sgr0 2>/dev/null || true)

@@ -161,6 +161,7 @@ run_situation() {
   n_exp=$(wc -l <"$dir/expected")
   n_ker=$(wc -l <"$dir/kernel")
   n_base=$(wc -l <"$dir/baseline")
+  # shellcheck disable=SC2055  # any count differing from the flows is an error
   if [[ "$n_flows" != "$n_exp" || "$n_flows" != "$n_ker" || "$n_flows" != "$n_base" ]]; then
     lab_die "line counts differ: flows $n_flows, explain $n_exp, kernel $n_ker, baseline $n_base"
   fi

@@ -159,7 +159,7 @@ lab_init() {
   [[ $(id -u) -eq 0 ]] || lab_die "the lab needs root (network namespaces)"
   [[ "$tag" =~ ^[a-z]{1,4}$ ]] || lab_die "bad lab tag '$tag'"
   local tool
-  for tool in ip ss nft wireguard-go wg tcpdump dnsmasq openssl curl; do
+  for tool in ip ss nft wireguard-go wg tcpdump dnsmasq openssl curl socat setpriv getent; do
     command -v "$tool" >/dev/null || lab_die "missing $tool (run scripts/install-deps.sh)"
   done
   mkdir -p "$LAB_STATE_ROOT"
