@@ -19,8 +19,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (const auto& program : tables.programs) {
     for (auto hook : {netwarden::appfw::AppHook::kConnect, netwarden::appfw::AppHook::kIngress,
                       netwarden::appfw::AppHook::kBind}) {
-      netwarden::appfw::AppQuery query{tables.AppId(program), 1000, hook, 6,
-                                       *netwarden::IpAddress::Parse("10.1.2.3"), 443};
+      netwarden::appfw::AppQuery query{
+          tables.AppId(program), 1000, hook, 6, *netwarden::IpAddress::Parse("10.1.2.3"), 443};
       (void)tables.RuleName(netwarden::appfw::Evaluate(tables, query).rule_id);
     }
   }

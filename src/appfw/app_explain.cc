@@ -125,21 +125,21 @@ int ExplainApp(const AppExplainRequest& request, std::ostream& out, std::ostream
   const std::string where = rule ? Location(rule->where) : "";
   const std::string reason = Reason(tables, verdict, query.app_id);
   if (request.json) {
-    nlohmann::json answer = {{"verdict", AppActionName(verdict.action)},
-                             {"rule", tables.RuleName(verdict.rule_id)},
-                             {"reason", reason},
-                             {"program", request.program},
-                             {"direction", request.direction},
-                             {"protocol", request.protocol},
-                             {"remote", query.hook == AppHook::kBind ? "" : query.remote.ToString()},
-                             {"port", request.port},
-                             {"uid", query.uid}};
+    nlohmann::json answer = {
+        {"verdict", AppActionName(verdict.action)},
+        {"rule", tables.RuleName(verdict.rule_id)},
+        {"reason", reason},
+        {"program", request.program},
+        {"direction", request.direction},
+        {"protocol", request.protocol},
+        {"remote", query.hook == AppHook::kBind ? "" : query.remote.ToString()},
+        {"port", request.port},
+        {"uid", query.uid}};
     if (!where.empty()) answer["policy_location"] = where;
     out << answer.dump() << "\n";
     return 0;
   }
-  out << AppActionName(verdict.action) << " " << tables.RuleName(verdict.rule_id) << ": "
-      << reason;
+  out << AppActionName(verdict.action) << " " << tables.RuleName(verdict.rule_id) << ": " << reason;
   if (!where.empty()) out << " (" << where << ")";
   out << "\n";
   return 0;

@@ -12,11 +12,11 @@ namespace netwarden::appfw {
 
 struct AppExplainRequest {
   std::string policy_path;
-  std::string program;           // absolute path
-  std::string user;              // uid or name; empty = the caller's uid
+  std::string program;            // absolute path
+  std::string user;               // uid or name; empty = the caller's uid
   std::string direction = "out";  // out | in (inbound from --dst) | listen (bind to --port)
   std::string protocol = "tcp";
-  std::string remote;            // --dst: destination (out) or source (in)
+  std::string remote;  // --dst: destination (out) or source (in)
   uint16_t port = 0;
   bool json = false;
 };

@@ -13,10 +13,14 @@ namespace {
 
 const char* HookName(uint8_t hook) {
   switch (hook) {
-    case NW_HOOK_CONNECT: return "connect";
-    case NW_HOOK_SENDMSG: return "sendmsg";
-    case NW_HOOK_BIND: return "bind";
-    case NW_HOOK_INGRESS: return "ingress";
+    case NW_HOOK_CONNECT:
+      return "connect";
+    case NW_HOOK_SENDMSG:
+      return "sendmsg";
+    case NW_HOOK_BIND:
+      return "bind";
+    case NW_HOOK_INGRESS:
+      return "ingress";
   }
   return "?";
 }
@@ -43,7 +47,7 @@ struct Reader {
     if (event.pid != 0) {
       const std::string link = "/proc/" + std::to_string(event.pid) + "/exe";
       char target[4096];
-      struct stat info{};
+      struct stat info {};
       const ssize_t length = readlink(link.c_str(), target, sizeof(target) - 1);
       if (length > 0 && stat(link.c_str(), &info) == 0 && info.st_ino == event.ino &&
           KernelDev(info.st_dev) == event.dev) {
@@ -52,8 +56,8 @@ struct Reader {
     }
     if (event.ino == 0) return "(kernel)";
     const std::string comm(event.comm, strnlen(event.comm, sizeof(event.comm)));
-    return (comm.empty() ? "" : comm + "@") + std::to_string(event.dev >> 20) + ":" + std::to_string(event.dev & 0xfffff) + ":" +
-           std::to_string(event.ino);
+    return (comm.empty() ? "" : comm + "@") + std::to_string(event.dev >> 20) + ":" +
+           std::to_string(event.dev & 0xfffff) + ":" + std::to_string(event.ino);
   }
 
   void Handle(const nw_event& event) const {
@@ -63,7 +67,9 @@ struct Reader {
     out.uid = event.uid;
     out.program = Program(event);
     out.hook = HookName(event.hook);
-    out.protocol = event.proto == 6 ? "tcp" : event.proto == 17 ? "udp" : std::to_string(event.proto);
+    out.protocol = event.proto == 6    ? "tcp"
+                   : event.proto == 17 ? "udp"
+                                       : std::to_string(event.proto);
     out.remote = event.hook == NW_HOOK_BIND ? "" : AddressText(event.family, event.addr);
     out.port = event.port;
     out.action = event.action == NW_ACTION_DENY ? AppAction::kDeny : AppAction::kAllow;

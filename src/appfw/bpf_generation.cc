@@ -77,8 +77,7 @@ Result<void> WriteGeneration(const MapFds& maps, uint32_t generation, const Comp
   }
   for (size_t i = 0; i < tables.rules.size(); ++i) {
     nw_name_key key{generation, 1, static_cast<uint32_t>(i + 1)};
-    if (auto r = Put(maps.names, key, ToKernelName(tables.rules[i].name), "nw_names"); !r)
-      return r;
+    if (auto r = Put(maps.names, key, ToKernelName(tables.rules[i].name), "nw_names"); !r) return r;
   }
   return Ok();
 }

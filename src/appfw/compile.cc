@@ -54,8 +54,8 @@ void CompileListen(const AppsPolicy& apps, const ExpandedApps& expanded, Compile
 void CompileGuards(const Policy& policy, const ResolvedHosts& hosts, CompiledTables& out) {
   for (const Gateway& gateway : policy.gateways) {
     if (gateway.program.empty()) continue;
-    out.rules.push_back({"gateway-program:" + gateway.Label(), gateway.program,
-                         AppAction::kDeny, gateway.where});
+    out.rules.push_back(
+        {"gateway-program:" + gateway.Label(), gateway.program, AppAction::kDeny, gateway.where});
     const uint32_t rule_id = static_cast<uint32_t>(out.rules.size());
     std::vector<IpAddress> addresses;
     if (gateway.address) addresses.push_back(*gateway.address);
@@ -98,8 +98,8 @@ CompiledTables CompileApps(const Policy& policy, const ResolvedHosts& hosts) {
   const ExpandedApps expanded = ExpandAppRules(apps);
   for (const AppEntry& entry : expanded.entries) {
     const AppRule& rule = apps.rules[entry.rule_index];
-    RuleKey key{out.AppId(rule.program), entry.match.uid, entry.match.port,
-                entry.match.direction, entry.match.ip_protocol, entry.match.remote};
+    RuleKey key{out.AppId(rule.program), entry.match.uid,         entry.match.port,
+                entry.match.direction,   entry.match.ip_protocol, entry.match.remote};
     out.rule_entries.push_back({key, {static_cast<uint32_t>(entry.rule_index + 1), rule.action}});
   }
   CompileListen(apps, expanded, out);

@@ -34,8 +34,8 @@ std::optional<TableVerdict> DecideRules(const CompiledTables& tables, const AppQ
     Match best = LookupRule(tables, query.app_id, uid, query.port, direction, query.ip_protocol,
                             query.remote);
     if (query.port != kAnyPort) {
-      Match any_port = LookupRule(tables, query.app_id, uid, kAnyPort, direction,
-                                  query.ip_protocol, query.remote);
+      Match any_port = LookupRule(tables, query.app_id, uid, kAnyPort, direction, query.ip_protocol,
+                                  query.remote);
       if (any_port.prefix_len > best.prefix_len) best = any_port;
     }
     if (best.prefix_len >= 0) return best.verdict;

@@ -10,7 +10,7 @@ uint32_t KernelDev(uint64_t st_dev) {
 }
 
 std::optional<ExeId> StatExeResolver::Resolve(const std::string& path) {
-  struct stat info{};
+  struct stat info {};
   if (stat(path.c_str(), &info) != 0 || !S_ISREG(info.st_mode)) return std::nullopt;
   return ExeId{KernelDev(info.st_dev), static_cast<uint64_t>(info.st_ino)};
 }

@@ -44,10 +44,10 @@ struct AppEvent {
   std::string program;  // path, or "dev:ino" when unknown
   std::string hook;     // connect | sendmsg | bind | ingress
   std::string protocol;
-  std::string remote;   // address ("" for bind)
+  std::string remote;  // address ("" for bind)
   uint16_t port = 0;
   AppAction action = AppAction::kDeny;
-  std::string rule;     // rule name or "default"
+  std::string rule;  // rule name or "default"
 };
 
 class AppFwKernel {
@@ -64,8 +64,8 @@ class AppFwKernel {
   virtual Result<void> Flush() = 0;
   // Calls `on_event` for each verdict event; returns after one pass unless `follow`, in which
   // case it runs until `keep_going` returns false.
-  virtual Result<void> ReadEvents(const std::function<void(const AppEvent&)>& on_event,
-                                  bool follow, const std::function<bool()>& keep_going) = 0;
+  virtual Result<void> ReadEvents(const std::function<void(const AppEvent&)>& on_event, bool follow,
+                                  const std::function<bool()>& keep_going) = 0;
 };
 
 }  // namespace netwarden::appfw

@@ -47,12 +47,12 @@ std::string HookOf(const bpf_program* program) {
 }
 
 bool Exists(const std::string& path) {
-  struct stat info{};
+  struct stat info {};
   return stat(path.c_str(), &info) == 0;
 }
 
 uint64_t CgroupId(const std::string& path) {
-  struct stat info{};
+  struct stat info {};
   return stat(path.c_str(), &info) == 0 ? static_cast<uint64_t>(info.st_ino) : 0;
 }
 
@@ -100,9 +100,9 @@ Result<void> AttachOrUpdateLinks(bpf_object* object, const std::string& links_di
       auto info = LinkInfo(link.get());
       if (!info) return info.error();
       if (info->cgroup.cgroup_id != cgroup_id) {
-        return MakeError(ErrorCode::kKernel,
-                         path + " is attached to another cgroup (id " +
-                             std::to_string(info->cgroup.cgroup_id) + "): flush it first");
+        return MakeError(ErrorCode::kKernel, path + " is attached to another cgroup (id " +
+                                                 std::to_string(info->cgroup.cgroup_id) +
+                                                 "): flush it first");
       }
       // The pinned link now runs the new program: one atomic replacement, no detach.
       if (bpf_link_update(link.get(), bpf_program__fd(program), nullptr) != 0) {
@@ -189,17 +189,15 @@ Result<InstallReport> LibbpfKernel::Install(const CompiledTables& tables,
     return WithLog(r.error());
   }
   InstallReport report;
-  if (auto r = AttachOrUpdateLinks(skeleton.object->obj, pin_dir_ + "/links", cgroup_,
-                                   report.adopted);
+  if (auto r =
+          AttachOrUpdateLinks(skeleton.object->obj, pin_dir_ + "/links", cgroup_, report.adopted);
       !r) {
     return WithLog(r.error());
   }
-  MapFds maps{bpf_map__fd(skeleton.object->maps.nw_config),
-              bpf_map__fd(skeleton.object->maps.nw_exes),
-              bpf_map__fd(skeleton.object->maps.nw_rules),
-              bpf_map__fd(skeleton.object->maps.nw_listen),
-              bpf_map__fd(skeleton.object->maps.nw_guards),
-              bpf_map__fd(skeleton.object->maps.nw_names)};
+  MapFds maps{
+      bpf_map__fd(skeleton.object->maps.nw_config), bpf_map__fd(skeleton.object->maps.nw_exes),
+      bpf_map__fd(skeleton.object->maps.nw_rules),  bpf_map__fd(skeleton.object->maps.nw_listen),
+      bpf_map__fd(skeleton.object->maps.nw_guards), bpf_map__fd(skeleton.object->maps.nw_names)};
   report.generation = ReadGeneration(maps.config) + 1;
   if (report.generation == 0) report.generation = 1;  // 0 means "nothing installed"
   if (auto r = WriteGeneration(maps, report.generation, tables, identities); !r) {
@@ -233,8 +231,8 @@ Result<KernelStatus> LibbpfKernel::Status() {
   uint64_t word = 0;
   bpf_map_lookup_elem(maps->config, &zero, &word);
   status.generation = NW_CONFIG_GEN(word);
-  status.default_action = NW_CONFIG_DEFAULT(word) == NW_ACTION_DENY ? AppAction::kDeny
-                                                                     : AppAction::kAllow;
+  status.default_action =
+      NW_CONFIG_DEFAULT(word) == NW_ACTION_DENY ? AppAction::kDeny : AppAction::kAllow;
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(pin_dir_ + "/links", ec)) {
     Fd link(bpf_obj_get(entry.path().c_str()));
@@ -257,7 +255,8 @@ Result<void> LibbpfKernel::Flush() {
   // Links first: removing the last reference to a link detaches its program.
   for (const char* sub : {"/links", "/maps"}) {
     for (const auto& entry : fs::directory_iterator(pin_dir_ + sub, ec)) {
-      if (unlink(entry.path().c_str()) != 0) return KernelError("unpin " + entry.path().string(), errno);
+      if (unlink(entry.path().c_str()) != 0)
+        return KernelError("unpin " + entry.path().string(), errno);
     }
     rmdir((pin_dir_ + sub).c_str());
   }

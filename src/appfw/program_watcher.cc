@@ -17,7 +17,7 @@ namespace {
 std::string NearestExistingDirectory(const std::string& path) {
   std::string dir = path.substr(0, path.find_last_of('/'));
   while (!dir.empty()) {
-    struct stat info{};
+    struct stat info {};
     if (stat(dir.c_str(), &info) == 0 && S_ISDIR(info.st_mode)) return dir;
     dir = dir.substr(0, dir.find_last_of('/'));
   }

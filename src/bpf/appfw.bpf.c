@@ -5,7 +5,9 @@
 // judges which program may listen on which local port; cgroup_skb/ingress judges inbound
 // connections by source for sockets tagged at creation (sock_create + socket storage).
 
+// clang-format off: vmlinux.h defines the kernel types every other header needs.
 #include "vmlinux.h"
+// clang-format on
 
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_endian.h>
@@ -49,8 +51,8 @@ int nw_sendmsg4(struct bpf_sock_addr *ctx) { return nw_out4(ctx, NW_HOOK_SENDMSG
 SEC("cgroup/sendmsg6")
 int nw_sendmsg6(struct bpf_sock_addr *ctx) { return nw_out6(ctx, NW_HOOK_SENDMSG); }
 
-static __always_inline int nw_lookup_listen(__u32 gen, __u32 app, __u32 uid, __u16 port,
-                                            __u8 proto, struct nw_verdict *out) {
+static __always_inline int nw_lookup_listen(__u32 gen, __u32 app, __u32 uid, __u16 port, __u8 proto,
+                                            struct nw_verdict *out) {
   struct nw_listen_key key = {.gen = gen, .app_id = app, .uid = uid, .port = port, .proto = proto};
   struct nw_verdict *found = bpf_map_lookup_elem(&nw_listen, &key);
   if (!found) return 0;
@@ -66,8 +68,7 @@ static __always_inline int nw_bind(struct bpf_sock_addr *ctx, __u8 family) {
   if (port == 0) return 1;
   struct bpf_sock *sk = ctx->sk;
   if (sk) {
-    struct nw_sock_tag *tag =
-        bpf_sk_storage_get(&nw_sock_tags, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+    struct nw_sock_tag *tag = bpf_sk_storage_get(&nw_sock_tags, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
     if (tag) tag->bound = 1;
   }
   __u64 config = nw_config_word();
@@ -75,8 +76,8 @@ static __always_inline int nw_bind(struct bpf_sock_addr *ctx, __u8 family) {
   if (gen == 0) return 1;
   struct nw_subject subject;
   nw_current_subject(gen, &subject);
-  struct nw_flow flow = {.direction = NW_DIR_IN, .proto = (__u8)ctx->protocol,
-                         .family = family, .port = port};
+  struct nw_flow flow = {
+      .direction = NW_DIR_IN, .proto = (__u8)ctx->protocol, .family = family, .port = port};
   struct nw_verdict verdict = {.rule_id = NW_RULE_DEFAULT, .action = NW_CONFIG_DEFAULT(config)};
   __u8 proto = (__u8)ctx->protocol;
   if (subject.app_id) {

@@ -33,8 +33,8 @@ struct nw_rule_key {
   __u32 prefixlen;
   __u32 gen;
   __u32 app_id;
-  __u32 uid;  // NW_ANY_UID = any user
-  __u16 port; // host order; 0 = any port
+  __u32 uid;   // NW_ANY_UID = any user
+  __u16 port;  // host order; 0 = any port
   __u8 direction;
   __u8 proto;   // IPPROTO_TCP / IPPROTO_UDP
   __u8 family;  // 4 or 6

@@ -58,7 +58,8 @@ int Apply(const AppfwOptions& options) {
     std::cerr << policy.error().ToString() << "\n";
     return kExitBadInput;
   }
-  for (const auto& warning : policy->warnings) std::cerr << "warning: " << warning.ToString() << "\n";
+  for (const auto& warning : policy->warnings)
+    std::cerr << "warning: " << warning.ToString() << "\n";
   auto kernel = MakeKernel(options);
   if (!kernel) return kExitFailure;
   appfw::StatExeResolver resolver;
@@ -135,16 +136,17 @@ int Events(const AppfwOptions& options) {
   auto read = kernel.ReadEvents(
       [&](const appfw::AppEvent& event) {
         if (options.json) {
-          std::cout << nlohmann::json{{"action", AppActionName(event.action)},
-                                      {"rule", event.rule},
-                                      {"program", event.program},
-                                      {"pid", event.pid},
-                                      {"uid", event.uid},
-                                      {"hook", event.hook},
-                                      {"protocol", event.protocol},
-                                      {"remote", event.remote},
-                                      {"port", event.port}}
-                           .dump();
+          std::cout << nlohmann::json{
+              {"action", AppActionName(event.action)},
+              {"rule", event.rule},
+              {"program", event.program},
+              {"pid", event.pid},
+              {"uid", event.uid},
+              {"hook", event.hook},
+              {"protocol", event.protocol},
+              {"remote", event.remote},
+              {"port",
+               event.port}}.dump();
         } else {
           std::cout << AppActionName(event.action) << " " << event.rule << " " << event.hook << " "
                     << event.protocol << " " << (event.remote.empty() ? "*" : event.remote) << " "

@@ -15,9 +15,12 @@ const char* AppDirectionName(AppDirection direction) {
 }
 const char* AppProtocolName(AppProtocol protocol) {
   switch (protocol) {
-    case AppProtocol::kTcp: return "tcp";
-    case AppProtocol::kUdp: return "udp";
-    case AppProtocol::kAny: break;
+    case AppProtocol::kTcp:
+      return "tcp";
+    case AppProtocol::kUdp:
+      return "udp";
+    case AppProtocol::kAny:
+      break;
   }
   return "any";
 }
@@ -66,9 +69,9 @@ class AppsParser {
 
  private:
   std::optional<AppRule> ParseRule(const Node& node) {
-    if (!reader_.ExpectMap(node, "an apps rule",
-                           {"name", "program", "direction", "protocol", "remote", "ports", "user",
-                            "action"})) {
+    if (!reader_.ExpectMap(
+            node, "an apps rule",
+            {"name", "program", "direction", "protocol", "remote", "ports", "user", "action"})) {
       return std::nullopt;
     }
     AppRule rule;
@@ -93,7 +96,7 @@ class AppsParser {
       ok = false;
     } else {
       rule.program = *program;
-      struct stat info{};
+      struct stat info {};
       if (checked_programs_.insert(*program).second && stat(program->c_str(), &info) != 0) {
         reader_.Warn(node["program"], "program " + *program +
                                           " does not exist on this machine yet: the rule applies "

@@ -33,7 +33,7 @@ struct AppRule {
 };
 
 struct AppsPolicy {
-  bool present = false;  // the policy has an `apps:` section
+  bool present = false;                          // the policy has an `apps:` section
   AppAction default_action = AppAction::kAllow;  // for every flow no rule matches
   std::vector<AppRule> rules;
 };

@@ -17,9 +17,12 @@ std::vector<IpNetwork> RemotesOf(const AppRule& rule) {
 
 std::vector<uint8_t> ProtocolsOf(const AppRule& rule) {
   switch (rule.protocol) {
-    case AppProtocol::kTcp: return {kIpProtoTcp};
-    case AppProtocol::kUdp: return {kIpProtoUdp};
-    case AppProtocol::kAny: break;
+    case AppProtocol::kTcp:
+      return {kIpProtoTcp};
+    case AppProtocol::kUdp:
+      return {kIpProtoUdp};
+    case AppProtocol::kAny:
+      break;
   }
   return {kIpProtoTcp, kIpProtoUdp};
 }

@@ -1,10 +1,11 @@
 // The agent against a fake kernel and a fake file system: identities follow replaced binaries
 // and programs that appear later.
+#include "appfw/agent.h"
+
 #include <gtest/gtest.h>
 
 #include <map>
 
-#include "appfw/agent.h"
 #include "appfw/compile.h"
 #include "policy/policy_parser.h"
 

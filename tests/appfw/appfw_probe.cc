@@ -166,10 +166,10 @@ int Echo(const std::string& addr, int port, int seconds) {
   while (true) {
     sockaddr_storage peer{};
     socklen_t length = sizeof(peer);
-    const ssize_t size = recvfrom(fd, buffer, sizeof(buffer), 0,
-                                  reinterpret_cast<sockaddr*>(&peer), &length);
-    if (size > 0) sendto(fd, buffer, static_cast<size_t>(size), 0,
-                         reinterpret_cast<sockaddr*>(&peer), length);
+    const ssize_t size =
+        recvfrom(fd, buffer, sizeof(buffer), 0, reinterpret_cast<sockaddr*>(&peer), &length);
+    if (size > 0)
+      sendto(fd, buffer, static_cast<size_t>(size), 0, reinterpret_cast<sockaddr*>(&peer), length);
   }
 }
 
@@ -178,8 +178,9 @@ std::string Ask(const std::string& addr, int port, const std::string& from, int 
   Address target, source;
   if (!MakeAddress(addr, port, target)) return "error bad address";
   int fd = socket(target.family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  if (!from.empty() && (!MakeAddress(from, 0, source) ||
-                        bind(fd, reinterpret_cast<sockaddr*>(&source.storage), source.length) != 0)) {
+  if (!from.empty() &&
+      (!MakeAddress(from, 0, source) ||
+       bind(fd, reinterpret_cast<sockaddr*>(&source.storage), source.length) != 0)) {
     return std::string("error bind ") + std::strerror(errno);
   }
   if (sendto(fd, "ping", 4, 0, reinterpret_cast<sockaddr*>(&target.storage), target.length) != 4) {
@@ -215,7 +216,7 @@ int main(int argc, char** argv) {
   } else if (mode == "listen" && args.size() == 3) {
     const std::string local = addr.empty() ? "::" : addr;
     const int fd = Bound(args[1], local, std::atoi(args[2].c_str()));
-    std::cout << (fd >= 0 ? "listening"
+    std::cout << (fd >= 0          ? "listening"
                   : Refused(errno) ? "eperm"
                                    : std::string("error ") + std::strerror(errno))
               << "\n";
@@ -232,8 +233,8 @@ int main(int argc, char** argv) {
       std::string proto, target;
       int port = 0;
       if (!(fields >> proto >> target >> port)) continue;
-      const std::string result = proto == "tcp" ? Connect("tcp", target, port, "", 50)
-                                                : SendTo(target, port);
+      const std::string result =
+          proto == "tcp" ? Connect("tcp", target, port, "", 50) : SendTo(target, port);
       std::cout << (result == "eperm" ? "deny" : "allow") << "\n";
     }
   } else {

@@ -91,9 +91,10 @@ TEST(AppsParser, ReportsErrorsWithTheirLocation) {
                     "    - {name: a, program: /bin/ls, action: deny}\n")
                 .find("duplicate apps rule name 'a'"),
             std::string::npos);
-  EXPECT_NE(ErrorOf("apps:\n  rules:\n    - {name: a, program: /bin/sh, action: deny, ports: [0]}\n")
-                .find("p.yaml"),
-            std::string::npos);
+  EXPECT_NE(
+      ErrorOf("apps:\n  rules:\n    - {name: a, program: /bin/sh, action: deny, ports: [0]}\n")
+          .find("p.yaml"),
+      std::string::npos);
   EXPECT_NE(ErrorOf("apps:\n  rules:\n    - {name: a, program: /bin/sh, action: deny, "
                     "remote: [10.0.0.1/8]}\n")
                 .find("p.yaml:6"),
@@ -137,7 +138,8 @@ TEST(AppsParser, ReportsRulesThatCanNeverMatch) {
 }
 
 TEST(AppsPrecedence, ExpandsProtocolsPortsAndBothFamilies) {
-  auto policy = Parse("apps:\n  rules:\n    - {name: a, program: /bin/sh, ports: [1, 2], action: deny}\n");
+  auto policy =
+      Parse("apps:\n  rules:\n    - {name: a, program: /bin/sh, ports: [1, 2], action: deny}\n");
   ASSERT_TRUE(policy) << policy.error().ToString();
   const ExpandedApps expanded = ExpandAppRules(policy->apps);
   EXPECT_EQ(expanded.entries.size(), 2u * 2u * 2u);  // tcp/udp x ports x 0.0.0.0/0, ::/0

@@ -1,9 +1,10 @@
 // Compiled tables -> kernel keys: the longest-prefix-match length, the address bytes, the config
 // word. A wrong prefix length here would silently change which rule the kernel picks.
+#include "appfw/bpf_keys.h"
+
 #include <gtest/gtest.h>
 #include <sys/sysmacros.h>
 
-#include "appfw/bpf_keys.h"
 #include "appfw/exe_identity.h"
 
 namespace netwarden::appfw {
@@ -24,8 +25,8 @@ TEST(BpfKeys, RuleKeyPrefixCoversTheExactFieldsThenTheNetwork) {
   EXPECT_EQ(out.addr[2], 2);
   EXPECT_EQ(out.addr[4], 0);  // nothing beyond the IPv4 address
 
-  const nw_rule_key any6 = ToKernel(1, RuleKey{1, 0, 0, AppDirection::kOut, 17,
-                                               *IpNetwork::Parse("::/0")});
+  const nw_rule_key any6 =
+      ToKernel(1, RuleKey{1, 0, 0, AppDirection::kOut, 17, *IpNetwork::Parse("::/0")});
   EXPECT_EQ(any6.prefixlen, NW_RULE_FIXED_BITS);
   EXPECT_EQ(any6.family, 6);
 }

@@ -28,8 +28,10 @@ struct Ask {
     return Name(Evaluate(tables, {tables.AppId(program), 1000, AppHook::kIngress, kIpProtoTcp,
                                   *IpAddress::Parse(src), port}));
   }
-  std::string Listen(const std::string& program, uint16_t port, uint8_t protocol = kIpProtoTcp) const {
-    return Name(Evaluate(tables, {tables.AppId(program), 1000, AppHook::kBind, protocol, {}, port}));
+  std::string Listen(const std::string& program, uint16_t port,
+                     uint8_t protocol = kIpProtoTcp) const {
+    return Name(
+        Evaluate(tables, {tables.AppId(program), 1000, AppHook::kBind, protocol, {}, port}));
   }
   std::string Name(const TableVerdict& verdict) const {
     return std::string(AppActionName(verdict.action)) + " " + tables.RuleName(verdict.rule_id);
@@ -49,10 +51,10 @@ TEST(AppTables, MostSpecificWins) {
 )");
   const Ask ask{tables};
   EXPECT_EQ(ask.Out("/a", "10.2.0.1", 443), "deny any-port-wide");
-  EXPECT_EQ(ask.Out("/a", "10.2.0.1", 80), "allow port-wide");          // port beats any port
-  EXPECT_EQ(ask.Out("/a", "10.1.0.1", 80), "allow narrow");             // prefix beats port
+  EXPECT_EQ(ask.Out("/a", "10.2.0.1", 80), "allow port-wide");  // port beats any port
+  EXPECT_EQ(ask.Out("/a", "10.1.0.1", 80), "allow narrow");     // prefix beats port
   EXPECT_EQ(ask.Out("/a", "10.1.0.1", 25), "deny narrow-port-25");
-  EXPECT_EQ(ask.Out("/a", "10.1.0.1", 25, 7), "deny user");             // user beats prefix
+  EXPECT_EQ(ask.Out("/a", "10.1.0.1", 25, 7), "deny user");  // user beats prefix
   EXPECT_EQ(ask.Out("/a", "192.0.2.1", 80), "allow default");
   EXPECT_EQ(ask.Out("/a", "2001:db8::1", 80), "deny v6");
   EXPECT_EQ(ask.Out("/a", "2001:db9::1", 80), "allow default");
@@ -61,8 +63,9 @@ TEST(AppTables, MostSpecificWins) {
 }
 
 TEST(AppTables, DefaultDenyAndOtherProtocols) {
-  const auto tables = Compile(kHeader + "apps:\n  default: deny\n  rules:\n"
-                                        "    - {name: web, program: /a, ports: [443], action: allow}\n");
+  const auto tables = Compile(kHeader +
+                              "apps:\n  default: deny\n  rules:\n"
+                              "    - {name: web, program: /a, ports: [443], action: allow}\n");
   const Ask ask{tables};
   EXPECT_EQ(ask.Out("/a", "192.0.2.1", 443), "allow web");
   EXPECT_EQ(ask.Out("/a", "192.0.2.1", 80), "deny default");
@@ -107,9 +110,10 @@ vpn:
 }
 
 TEST(AppTables, ProgramsAndRulesHaveDenseIds) {
-  const auto tables = Compile(kHeader + "apps:\n  rules:\n"
-                                        "    - {name: b, program: /b, action: deny}\n"
-                                        "    - {name: a, program: /a, action: deny}\n");
+  const auto tables = Compile(kHeader +
+                              "apps:\n  rules:\n"
+                              "    - {name: b, program: /b, action: deny}\n"
+                              "    - {name: a, program: /a, action: deny}\n");
   EXPECT_EQ(tables.programs, (std::vector<std::string>{"/a", "/b"}));
   EXPECT_EQ(tables.AppId("/a"), 1u);
   EXPECT_EQ(tables.AppId("/c"), 0u);
