@@ -40,15 +40,16 @@ for i in range(n):
           f"remote: [10.{i // 65536 % 256}.{i // 256 % 256}.{i % 256}], ports: [{1 + i % 60000}], action: deny}}")
 PY
 }
-# measure CGROUP: "p50 p99" of one run of the client in CGROUP (inside the bench netns).
+# measure CGROUP PORT (a fresh port per run: the previous client may still be exiting)
 measure() {
-  bash -c 'echo $$ > "$1/cgroup.procs" && exec ip netns exec "$2" "$3" "$4"' _ "$1" "$ns" \
-    "$work/bench_client" "$count"
+  bash -c 'echo $$ > "$1/cgroup.procs" && exec ip netns exec "$2" "$3" "$4" "$5"' _ "$1" "$ns" \
+    "$work/bench_client" "$count" "$2"
 }
 median() { printf '%s\n' "$@" | sort -g | sed -n "$(( ($# + 1) / 2 ))p"; }
 # Each case alternates runs without our programs (a sibling cgroup, nothing attached) and with
 # them, so both see the same machine load; the medians of 3 runs are compared.
 declare -A p50 p99 base50 base99 apply_ms
+port=18000
 for rules in 0 100 10000; do
   policy "$rules"
   start=$(date +%s%N)
@@ -56,8 +57,9 @@ for rules in 0 100 10000; do
   apply_ms[$rules]=$(( ($(date +%s%N) - start) / 1000000 ))
   a50=(); a99=(); b50=(); b99=()
   for _ in 1 2 3; do
-    read -r x y < <(measure "$base"); b50+=("$x"); b99+=("$y")
-    read -r x y < <(measure "$cg"); a50+=("$x"); a99+=("$y")
+    port=$((port + 2))
+    read -r x y < <(measure "$base" "$port"); b50+=("$x"); b99+=("$y")
+    read -r x y < <(measure "$cg" $((port + 1))); a50+=("$x"); a99+=("$y")
   done
   p50[$rules]=$(median "${a50[@]}"); p99[$rules]=$(median "${a99[@]}")
   base50[$rules]=$(median "${b50[@]}"); base99[$rules]=$(median "${b99[@]}")

@@ -26,14 +26,15 @@ const char* HookName(uint8_t hook) {
 }
 
 struct Reader {
-  int exes = -1, names = -1;
+  int exes = -1, names = -1, rule_names = -1;
   const std::function<void(const AppEvent&)>* on_event = nullptr;
 
+  // kind 0: a program path (nw_names); kind 1: a rule name (nw_rule_names).
   std::string Name(uint32_t gen, uint32_t kind, uint32_t id) const {
     nw_name_key key{gen, kind, id};
-    nw_name value{};
-    if (bpf_map_lookup_elem(names, &key, &value) != 0) return "";
-    return std::string(value.text);
+    nw_name value{};  // large enough for either value type
+    if (bpf_map_lookup_elem(kind == 0 ? names : rule_names, &key, &value) != 0) return "";
+    return std::string(value.text, strnlen(value.text, sizeof(value.text)));
   }
 
   // The rule's program path when the executable is known; else what /proc says the process
@@ -94,10 +95,11 @@ Result<void> LibbpfKernel::ReadEvents(const std::function<void(const AppEvent&)>
   Fd events(bpf_obj_get(MapPin("nw_events").c_str()));
   Fd exes(bpf_obj_get(MapPin("nw_exes").c_str()));
   Fd names(bpf_obj_get(MapPin("nw_names").c_str()));
-  if (!events.valid() || !exes.valid() || !names.valid()) {
+  Fd rule_names(bpf_obj_get(MapPin("nw_rule_names").c_str()));
+  if (!events.valid() || !exes.valid() || !names.valid() || !rule_names.valid()) {
     return MakeError(ErrorCode::kNotFound, "nothing installed under " + pin_dir_);
   }
-  Reader reader{exes.get(), names.get(), &on_event};
+  Reader reader{exes.get(), names.get(), rule_names.get(), &on_event};
   ring_buffer* ring = ring_buffer__new(events.get(), OnSample, &reader, nullptr);
   if (!ring) return KernelError("ring buffer", errno);
   int result = 0;

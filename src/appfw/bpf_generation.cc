@@ -77,7 +77,8 @@ Result<void> WriteGeneration(const MapFds& maps, uint32_t generation, const Comp
   }
   for (size_t i = 0; i < tables.rules.size(); ++i) {
     nw_name_key key{generation, 1, static_cast<uint32_t>(i + 1)};
-    if (auto r = Put(maps.names, key, ToKernelName(tables.rules[i].name), "nw_names"); !r) return r;
+    auto r = Put(maps.rule_names, key, ToKernelRuleName(tables.rules[i].name), "nw_rule_names");
+    if (!r) return r;
   }
   return Ok();
 }
@@ -97,9 +98,11 @@ Result<void> RemoveOldGenerations(const MapFds& maps, uint32_t keep) {
   if (auto r = DeleteWhere<nw_rule_key>(maps.rules, other, "nw_rules"); !r) return r;
   if (auto r = DeleteWhere<nw_listen_key>(maps.listen, other, "nw_listen"); !r) return r;
   if (auto r = DeleteWhere<nw_guard_key>(maps.guards, other, "nw_guards"); !r) return r;
-  return DeleteWhere<nw_name_key>(
-      maps.names, [keep](const nw_name_key& key) { return key.gen != keep && key.gen + 1 != keep; },
-      "nw_names");
+  auto stale_name = [keep](const nw_name_key& key) {
+    return key.gen != keep && key.gen + 1 != keep;
+  };
+  if (auto r = DeleteWhere<nw_name_key>(maps.names, stale_name, "nw_names"); !r) return r;
+  return DeleteWhere<nw_name_key>(maps.rule_names, stale_name, "nw_rule_names");
 }
 
 }  // namespace netwarden::appfw

@@ -9,7 +9,7 @@
 namespace netwarden::appfw {
 
 struct MapFds {
-  int config = -1, exes = -1, rules = -1, listen = -1, guards = -1, names = -1;
+  int config = -1, exes = -1, rules = -1, listen = -1, guards = -1, names = -1, rule_names = -1;
 };
 
 uint32_t ReadGeneration(int config_fd);

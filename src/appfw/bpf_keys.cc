@@ -59,6 +59,12 @@ nw_guard_key ToKernel(uint32_t generation, const GuardKey& key) {
   return out;
 }
 
+nw_rule_name ToKernelRuleName(const std::string& text) {
+  nw_rule_name out{};
+  std::strncpy(out.text, text.c_str(), sizeof(out.text) - 1);
+  return out;
+}
+
 nw_name ToKernelName(const std::string& text) {
   nw_name out{};
   std::strncpy(out.text, text.c_str(), sizeof(out.text) - 1);

@@ -16,6 +16,7 @@ nw_verdict ToKernel(const TableVerdict& verdict, int prefix_len);
 nw_listen_key ToKernel(uint32_t generation, const ListenKey& key);
 nw_guard_key ToKernel(uint32_t generation, const GuardKey& key);
 nw_name ToKernelName(const std::string& text);
+nw_rule_name ToKernelRuleName(const std::string& text);
 
 uint64_t ConfigWord(uint32_t generation, AppAction default_action, bool log_allow);
 

@@ -132,6 +132,7 @@ Result<MapFds> OpenPinnedMaps(const std::string& maps_dir, std::vector<Fd>& hold
   fds.listen = open_map("nw_listen");
   fds.guards = open_map("nw_guards");
   fds.names = open_map("nw_names");
+  fds.rule_names = open_map("nw_rule_names");
   for (const Fd& fd : holder) {
     if (!fd.valid()) {
       return MakeError(ErrorCode::kNotFound, "nothing installed under " + maps_dir);
@@ -195,9 +196,10 @@ Result<InstallReport> LibbpfKernel::Install(const CompiledTables& tables,
     return WithLog(r.error());
   }
   MapFds maps{
-      bpf_map__fd(skeleton.object->maps.nw_config), bpf_map__fd(skeleton.object->maps.nw_exes),
-      bpf_map__fd(skeleton.object->maps.nw_rules),  bpf_map__fd(skeleton.object->maps.nw_listen),
-      bpf_map__fd(skeleton.object->maps.nw_guards), bpf_map__fd(skeleton.object->maps.nw_names)};
+      bpf_map__fd(skeleton.object->maps.nw_config),    bpf_map__fd(skeleton.object->maps.nw_exes),
+      bpf_map__fd(skeleton.object->maps.nw_rules),     bpf_map__fd(skeleton.object->maps.nw_listen),
+      bpf_map__fd(skeleton.object->maps.nw_guards),    bpf_map__fd(skeleton.object->maps.nw_names),
+      bpf_map__fd(skeleton.object->maps.nw_rule_names)};
   report.generation = ReadGeneration(maps.config) + 1;
   if (report.generation == 0) report.generation = 1;  // 0 means "nothing installed"
   if (auto r = WriteGeneration(maps, report.generation, tables, identities); !r) {

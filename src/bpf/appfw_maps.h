@@ -45,11 +45,19 @@ struct {
 
 struct {
   __uint(type, BPF_MAP_TYPE_HASH);
-  __uint(max_entries, 65536);
+  __uint(max_entries, 8192);
   __type(key, struct nw_name_key);
   __type(value, struct nw_name);
   __uint(map_flags, BPF_F_NO_PREALLOC);
 } nw_names SEC(".maps");
+
+struct {
+  __uint(type, BPF_MAP_TYPE_HASH);
+  __uint(max_entries, 65536);
+  __type(key, struct nw_name_key);
+  __type(value, struct nw_rule_name);
+  __uint(map_flags, BPF_F_NO_PREALLOC);
+} nw_rule_names SEC(".maps");
 
 struct {
   __uint(type, BPF_MAP_TYPE_SK_STORAGE);

@@ -8,6 +8,7 @@
 #endif
 
 #define NW_NAME_LEN 256
+#define NW_RULE_NAME_LEN 64
 #define NW_ANY_UID 0xffffffffu
 #define NW_ACTION_ALLOW 0
 #define NW_ACTION_DENY 1
@@ -73,7 +74,8 @@ struct nw_guard_val {
   __u32 rule_id;
 };
 
-// Program paths (kind 0, id = app id) and rule names (kind 1, id = rule id) for events.
+// Program paths (nw_names: kind 0, id = app id) and rule names (nw_rule_names: kind 1, id = rule
+// id) for events; separate maps so that 10,000 rule names do not take 256 bytes each.
 struct nw_name_key {
   __u32 gen;
   __u32 kind;
@@ -82,6 +84,10 @@ struct nw_name_key {
 
 struct nw_name {
   char text[NW_NAME_LEN];
+};
+
+struct nw_rule_name {
+  char text[NW_RULE_NAME_LEN];
 };
 
 // Socket storage: who created the socket, and whether it was bound to a port (a server).
