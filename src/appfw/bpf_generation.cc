@@ -1,10 +1,14 @@
 #include "appfw/bpf_generation.h"
 
 #include <bpf/bpf.h>
+#include <linux/membarrier.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
+#include <thread>
 #include <vector>
 
 #include "appfw/bpf_fd.h"
@@ -90,6 +94,12 @@ Result<void> SwitchGeneration(int config_fd, uint64_t word) {
   std::atomic_ref<uint64_t>(*static_cast<uint64_t*>(memory)).store(word);
   munmap(memory, page);
   return Ok();
+}
+
+void WaitForRunningPrograms() {
+  if (syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0) != 0) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
 }
 
 Result<void> RemoveOldGenerations(const MapFds& maps, uint32_t keep) {

@@ -18,6 +18,10 @@ Result<void> WriteGeneration(const MapFds& maps, uint32_t generation, const Comp
                              const Identities& identities);
 // One aligned 64-bit store through the map's mmap: generation, default action, log-allow.
 Result<void> SwitchGeneration(int config_fd, uint64_t word);
+// Returns once every BPF program run that may have read the previous config word has finished:
+// the hooks run inside rcu_read_lock(), and membarrier(MEMBARRIER_CMD_GLOBAL) is a
+// synchronize_rcu(). Falls back to a long sleep where that command is unavailable.
+void WaitForRunningPrograms();
 // Deletes entries of generations other than `keep` (names: other than keep and keep - 1, so
 // events emitted just before the switch can still be named).
 Result<void> RemoveOldGenerations(const MapFds& maps, uint32_t keep);

@@ -208,6 +208,7 @@ Result<InstallReport> LibbpfKernel::Install(const CompiledTables& tables,
   }
   auto word = ConfigWord(report.generation, tables.default_action, log_allow);
   if (auto r = SwitchGeneration(maps.config, word); !r) return r.error();
+  WaitForRunningPrograms();  // nobody still reads the old generation when we delete it
   if (auto r = RemoveOldGenerations(maps, report.generation); !r) return r.error();
   report.rule_entries = tables.rule_entries.size();
   return report;
