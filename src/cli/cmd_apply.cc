@@ -10,13 +10,9 @@ namespace netwarden::cli {
 void RegisterApplyCommand(CLI::App& app, int& exit_code) {
   auto* command = app.add_subcommand(
       "apply", "Install the ruleset in the kernel (one atomic transaction, verified)");
-  auto policy_path = std::make_shared<std::string>();
-  auto situation_path = std::make_shared<std::string>();
-  command->add_option("policy", *policy_path, "Policy file (YAML)")->required();
-  command->add_option("--situation", *situation_path,
-                      "Observed situation (YAML); default: no network, nothing resolved");
-  command->callback([&exit_code, policy_path, situation_path] {
-    auto inputs = LoadInputs(*policy_path, *situation_path, /*print_warnings=*/false);
+  auto paths = AddInputOptions(command);
+  command->callback([&exit_code, paths] {
+    auto inputs = LoadInputs(paths->policy, paths->situation, /*print_warnings=*/false);
     if (!inputs) {
       std::cerr << "nothing was changed: the rules in force stay in force\n";
       exit_code = kExitBadInput;

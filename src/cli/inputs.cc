@@ -6,6 +6,14 @@
 
 namespace netwarden::cli {
 
+std::shared_ptr<InputPaths> AddInputOptions(CLI::App* command) {
+  auto paths = std::make_shared<InputPaths>();
+  command->add_option("policy", paths->policy, "Policy file (YAML)")->required();
+  command->add_option("--situation", paths->situation,
+                      "Observed situation (YAML); default: no network, nothing resolved");
+  return paths;
+}
+
 std::optional<Inputs> LoadInputs(const std::string& policy_path,
                                  const std::string& situation_path, bool print_warnings) {
   Inputs inputs;

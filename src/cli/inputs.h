@@ -1,6 +1,8 @@
 #pragma once
 // Loading the policy and (optional) situation that most commands start from.
 
+#include <CLI/CLI.hpp>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -15,6 +17,13 @@ struct Inputs {
   Situation situation;
   EffectivePolicy effective;
 };
+
+// The positional POLICY and the --situation option shared by render, apply and friends.
+struct InputPaths {
+  std::string policy;
+  std::string situation;
+};
+std::shared_ptr<InputPaths> AddInputOptions(CLI::App* command);
 
 // Prints every error to stderr (file:line:col: message) and returns nullopt on failure.
 // Warnings are printed when `print_warnings` is set.
