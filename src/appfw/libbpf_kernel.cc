@@ -4,6 +4,7 @@
 #include <bpf/libbpf.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 
 #include <cstdarg>
 #include <filesystem>
@@ -44,6 +45,25 @@ Error WithLog(Error error) {
 std::string HookOf(const bpf_program* program) {
   std::string name = bpf_program__name(program);
   return name.rfind("nw_", 0) == 0 ? name.substr(3) : name;
+}
+
+constexpr long kBpfFsMagic = 0xcafe4a11;
+constexpr long kCgroup2Magic = 0x63677270;
+
+// Checked before anything is loaded, so that a wrong path changes nothing.
+Result<void> CheckPlaces(const std::string& cgroup, const std::string& pin_dir) {
+  struct statfs info {};
+  if (statfs(cgroup.c_str(), &info) != 0 || info.f_type != kCgroup2Magic) {
+    return MakeError(ErrorCode::kInvalidArgument, cgroup + " is not a cgroup-v2 directory");
+  }
+  const std::string parent = fs::path(pin_dir).parent_path();
+  struct stat existing {};
+  const std::string probe = stat(pin_dir.c_str(), &existing) == 0 ? pin_dir : parent;
+  if (statfs(probe.c_str(), &info) != 0 || info.f_type != kBpfFsMagic) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     probe + " is not on a bpf file system (mount -t bpf bpffs /sys/fs/bpf)");
+  }
+  return Ok();
 }
 
 bool Exists(const std::string& path) {
@@ -172,6 +192,7 @@ Result<std::string> FindCgroup2Mount() {
 Result<InstallReport> LibbpfKernel::Install(const CompiledTables& tables,
                                             const Identities& identities, bool log_allow) {
   libbpf_set_print(CollectLibbpfLog);
+  if (auto r = CheckPlaces(cgroup_, pin_dir_); !r) return r.error();
   std::error_code ec;
   fs::create_directories(pin_dir_ + "/maps", ec);
   fs::create_directories(pin_dir_ + "/links", ec);
