@@ -2,6 +2,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "appfw/bpf_fd.h"
@@ -10,6 +11,24 @@
 
 namespace netwarden::appfw {
 namespace {
+
+// The event's monotonic timestamp as UTC wall-clock time (now minus its age).
+std::string WallClock(uint64_t monotonic_ns) {
+  timespec mono{}, real{};
+  clock_gettime(CLOCK_MONOTONIC, &mono);
+  clock_gettime(CLOCK_REALTIME, &real);
+  const int64_t now_mono = int64_t{mono.tv_sec} * 1000000000 + mono.tv_nsec;
+  const int64_t now_real = int64_t{real.tv_sec} * 1000000000 + real.tv_nsec;
+  const int64_t at = now_real - (now_mono - static_cast<int64_t>(monotonic_ns));
+  const time_t seconds = static_cast<time_t>(at / 1000000000);
+  tm parts{};
+  gmtime_r(&seconds, &parts);
+  char text[40];
+  const size_t length = strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%S", &parts);
+  snprintf(text + length, sizeof(text) - length, ".%03dZ",
+           static_cast<int>((at % 1000000000) / 1000000));
+  return text;
+}
 
 const char* HookName(uint8_t hook) {
   switch (hook) {
@@ -64,6 +83,7 @@ struct Reader {
   void Handle(const nw_event& event) const {
     AppEvent out;
     out.ts_ns = event.ts_ns;
+    out.time = WallClock(event.ts_ns);
     out.pid = event.pid;
     out.uid = event.uid;
     out.program = Program(event);

@@ -39,7 +39,8 @@ struct KernelStatus {
 };
 
 struct AppEvent {
-  uint64_t ts_ns = 0;
+  uint64_t ts_ns = 0;  // CLOCK_MONOTONIC, as bpf_ktime_get_ns()
+  std::string time;    // wall clock, UTC, ISO 8601 with milliseconds
   uint32_t pid = 0, uid = 0;
   std::string program;  // path, or "dev:ino" when unknown
   std::string hook;     // connect | sendmsg | bind | ingress

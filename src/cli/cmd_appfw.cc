@@ -136,22 +136,18 @@ int Events(const AppfwOptions& options) {
   auto read = kernel.ReadEvents(
       [&](const appfw::AppEvent& event) {
         if (options.json) {
-          std::cout << nlohmann::json{
-              {"action", AppActionName(event.action)},
-              {"rule", event.rule},
-              {"program", event.program},
-              {"pid", event.pid},
-              {"uid", event.uid},
-              {"hook", event.hook},
-              {"protocol", event.protocol},
-              {"remote", event.remote},
-              {"port",
-               event.port}}.dump();
+          std::cout
+              << nlohmann::json{{"time", event.time},     {"action", AppActionName(event.action)},
+                                {"rule", event.rule},     {"program", event.program},
+                                {"pid", event.pid},       {"uid", event.uid},
+                                {"hook", event.hook},     {"protocol", event.protocol},
+                                {"remote", event.remote}, {"port", event.port}}
+                     .dump();
         } else {
-          std::cout << AppActionName(event.action) << " " << event.rule << " " << event.hook << " "
-                    << event.protocol << " " << (event.remote.empty() ? "*" : event.remote) << " "
-                    << event.port << " pid=" << event.pid << " uid=" << event.uid
-                    << " program=" << event.program;
+          std::cout << event.time << " " << AppActionName(event.action) << " " << event.rule << " "
+                    << event.hook << " " << event.protocol << " "
+                    << (event.remote.empty() ? "*" : event.remote) << " " << event.port
+                    << " pid=" << event.pid << " uid=" << event.uid << " program=" << event.program;
         }
         std::cout << "\n" << std::flush;
       },
