@@ -23,5 +23,6 @@ void RegisterReloadCommand(CLI::App& app, int& exit_code);
 void RegisterPortalCommand(CLI::App& app, int& exit_code);
 void RegisterEventsCommand(CLI::App& app, int& exit_code);
 void RegisterAppfwCommand(CLI::App& app, int& exit_code);
+void RegisterThreatsCommand(CLI::App& app, int& exit_code);
 
 }  // namespace netwarden::cli

@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   netwarden::cli::RegisterPortalCommand(app, exit_code);
   netwarden::cli::RegisterEventsCommand(app, exit_code);
   netwarden::cli::RegisterAppfwCommand(app, exit_code);
+  netwarden::cli::RegisterThreatsCommand(app, exit_code);
 
   try {
     app.parse(argc, argv);

@@ -10,6 +10,7 @@
 #include "core/ip.h"
 #include "core/result.h"
 #include "policy/apps_policy.h"
+#include "policy/threats_policy.h"
 
 namespace netwarden {
 
@@ -83,6 +84,7 @@ struct Policy {
   LanAccess lan = LanAccess::kNone;
   std::vector<IpAddress> dns_resolvers;  // direct DNS for uid 0 (the agent's own lookups)
   AppsPolicy apps;                       // per-program rules
+  ThreatPolicy threats;                  // IP-reputation feeds (threat_feeds, inspection)
   std::vector<Diagnostic> warnings;      // accepted, but worth telling the author
 
   // Every DNS name the agent has to resolve (gateways, breakout, captive portals), sorted, unique.

@@ -9,6 +9,7 @@
 #include "core/file.h"
 #include "core/yaml_reader.h"
 #include "policy/apps_parser.h"
+#include "policy/threats_parser.h"
 
 namespace netwarden {
 namespace {
@@ -48,7 +49,8 @@ class PolicyParser {
       return;
     }
     if (!reader_.ExpectMap(root, "the policy",
-                           {"version", "vpn", "trusted_networks", "proxies", "exceptions", "apps"})) {
+                           {"version", "vpn", "trusted_networks", "proxies", "exceptions", "apps",
+                            "threat_feeds", "inspection"})) {
       return;
     }
     if (!root["version"]) {
@@ -61,6 +63,7 @@ class PolicyParser {
     ParseProxies(root["proxies"]);
     ParseExceptions(root["exceptions"]);
     ParseApps(reader_, root["apps"], policy_.apps);
+    ParseThreatFeeds(reader_, root["threat_feeds"], root["inspection"], policy_.threats);
   }
 
   void ParseVpn(const Node& vpn) {

@@ -1,0 +1,28 @@
+#pragma once
+// The `threat_feeds:` and `inspection:` sections: IP-reputation feeds and what to do with them.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace netwarden {
+
+enum class ThreatAction : uint8_t { kBlock, kLog, kInspect };
+
+struct ThreatFeed {
+  std::string name;     // [a-z0-9_-]{1,24}: it names kernel sets, chains and the log prefix
+  std::string url;      // http://, https:// or file://
+  std::string format = "auto";  // auto | plain | firehol | spamhaus-drop | spamhaus-json | csv
+  std::string column;   // csv only: the header name of the address column
+  int64_t refresh_seconds = 3600;
+  ThreatAction action = ThreatAction::kBlock;
+};
+
+struct ThreatPolicy {
+  std::vector<ThreatFeed> feeds;
+  std::string inspection_interface;  // where `inspect` destinations are routed (empty = none)
+};
+
+const char* ThreatActionName(ThreatAction action);
+
+}  // namespace netwarden

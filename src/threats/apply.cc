@@ -1,0 +1,208 @@
+#include "threats/apply.h"
+
+#include <chrono>
+#include <ctime>
+
+#include "dataplane/nft/nft_runner.h"
+#include "threats/feed_cache.h"
+#include "threats/feed_parser.h"
+#include "threats/fetch.h"
+#include "threats/merge.h"
+#include "threats/threat_ruleset.h"
+
+namespace netwarden::threats {
+namespace {
+
+struct FeedWork {
+  const ThreatFeed* feed = nullptr;
+  FeedOutcome outcome;
+  FeedMeta meta;
+  std::optional<std::string> new_text;   // a validated new download to store after commit
+  std::vector<IpNetwork> merged;         // what the kernel should hold
+  std::optional<std::vector<IpNetwork>> applied;  // what it holds now (if known)
+};
+
+std::vector<IpNetwork> ParseMerged(const std::string& text, const ThreatFeed& feed) {
+  auto format = ParseFeedFormat(feed.format).value_or(FeedFormat::kAuto);
+  return MergeEntries(ParseFeed(text, format, feed.column).entries);
+}
+
+// Decides which text the feed enforces now, filling the outcome.
+void Prepare(FeedWork& work, const FeedCache& cache, const ApplyOptions& options, int64_t now) {
+  const ThreatFeed& feed = *work.feed;
+  work.outcome.name = feed.name;
+  work.outcome.action = feed.action;
+  work.meta = cache.ReadMeta(feed.name).value_or(FeedMeta{});
+  auto last_good = cache.ReadFeed(feed.name);
+  if (work.meta.url != feed.url) {  // a new source: its validators mean nothing
+    work.meta.etag.clear();
+    work.meta.last_modified.clear();
+  }
+  work.meta.url = feed.url;
+  work.meta.checked_at = now;
+  work.outcome.fetched_at = work.meta.fetched_at;
+
+  std::string result = last_good ? "last good copy" : "no copy yet";
+  if (options.fetch) {
+    FetchRequest request{feed.url, last_good ? work.meta.etag : "",
+                         last_good ? work.meta.last_modified : "", options.timeout_seconds, 15,
+                         options.max_bytes};
+    auto response = Fetch(request);
+    if (!response) {
+      result = "failed: " + response.error().message;
+      work.outcome.problem = true;
+    } else if (response->not_modified) {
+      result = "not modified";
+    } else {
+      auto format = ParseFeedFormat(feed.format).value_or(FeedFormat::kAuto);
+      ParsedFeed parsed = ParseFeed(response->body, format, feed.column);
+      std::vector<IpNetwork> merged = MergeEntries(std::move(parsed.entries));
+      auto valid = ValidateFeed(response->body, parsed, merged.size(),
+                                last_good ? std::optional<size_t>(work.meta.entries) : std::nullopt,
+                                options.limits);
+      if (!valid) {
+        result = "refused: " + valid.error().message;
+        work.outcome.problem = true;
+      } else {
+        work.merged = std::move(merged);
+        work.new_text = std::move(response->body);
+        work.meta.etag = response->etag;
+        work.meta.last_modified = response->last_modified;
+        work.outcome.fetched_at = now;
+        result = "loaded";
+      }
+    }
+  }
+  if (!work.new_text) {
+    if (last_good) work.merged = ParseMerged(*last_good, feed);
+    if (work.outcome.problem && last_good) result += " (last good list kept)";
+    if (work.outcome.problem && !last_good) result += " (nothing to enforce yet)";
+  }
+  work.outcome.result = result;
+}
+
+void AddSetUpdates(FeedWork& work, bool full, std::vector<SetUpdate>& updates) {
+  SplitEntries wanted = Split(work.merged);
+  SplitEntries before = (!full && work.applied) ? Split(*work.applied) : SplitEntries{};
+  struct Part {
+    IpFamily family;
+    bool interval;
+    std::vector<IpNetwork>* now;
+    std::vector<IpNetwork>* old;
+  } parts[] = {{IpFamily::kV4, false, &wanted.v4_hosts, &before.v4_hosts},
+               {IpFamily::kV4, true, &wanted.v4_prefixes, &before.v4_prefixes},
+               {IpFamily::kV6, false, &wanted.v6_hosts, &before.v6_hosts},
+               {IpFamily::kV6, true, &wanted.v6_prefixes, &before.v6_prefixes}};
+  for (auto& part : parts) {
+    SetUpdate update;
+    update.set = SetName(work.feed->name, part.family, part.interval);
+    update.interval = part.interval;
+    if (full || !work.applied) {
+      update.flush = true;
+      update.add = std::move(*part.now);
+    } else {
+      EntryDiff diff = Diff(*part.old, *part.now);
+      update.add = std::move(diff.added);
+      update.remove = std::move(diff.removed);
+    }
+    work.outcome.added += update.add.size();
+    work.outcome.removed += update.remove.size();
+    if (update.flush || !update.add.empty() || !update.remove.empty()) {
+      updates.push_back(std::move(update));
+    }
+  }
+}
+
+}  // namespace
+
+Result<bool> ThreatTableExists() {
+  auto runner = nft::MakeLibnftablesRunner();
+  // `list tables` names tables only; it never dumps set elements.
+  auto listing = runner->Run("list tables inet", false);
+  if (!listing) return listing.error();
+  return listing->find(std::string("table inet ") + kThreatTable + "\n") != std::string::npos;
+}
+
+Result<ApplyReport> ApplyThreats(const ThreatPolicy& threats, const ApplyOptions& options) {
+  FeedCache cache(options.cache_directory);
+  if (auto made = cache.EnsureDirectory(); !made) return made.error();
+  auto existed = ThreatTableExists();
+  if (!existed) return existed.error();
+  const int64_t now = static_cast<int64_t>(time(nullptr));
+
+  std::vector<FeedWork> works(threats.feeds.size());
+  for (size_t i = 0; i < works.size(); ++i) {
+    works[i].feed = &threats.feeds[i];
+    Prepare(works[i], cache, options, now);
+    if (*existed) works[i].applied = cache.ReadApplied(threats.feeds[i].name);
+  }
+  std::vector<std::string> stale;
+  if (*existed) {
+    for (const auto& name : cache.FeedNames()) {
+      bool listed = false;
+      for (const auto& feed : threats.feeds) listed |= feed.name == name;
+      if (!listed && cache.ReadApplied(name)) stale.push_back(name);
+    }
+  }
+
+  auto runner = nft::MakeLibnftablesRunner();
+  if (auto sets = runner->Run(RenderSetsScript(threats), false); !sets) return sets.error();
+
+  ApplyReport report;
+  auto started = std::chrono::steady_clock::now();
+  std::vector<SetUpdate> updates;
+  for (auto& work : works) AddSetUpdates(work, /*full=*/false, updates);
+  report.full_load = !*existed;
+  Result<BatchStats> committed = BatchStats{};
+  if (!updates.empty()) committed = CommitSetUpdates(kThreatTable, updates);
+  if (!committed) {
+    // The records did not match the kernel (someone edited the sets): replace everything, still
+    // in one transaction, so the sets are never empty in between.
+    updates.clear();
+    for (auto& work : works) {
+      work.outcome.added = work.outcome.removed = 0;
+      AddSetUpdates(work, /*full=*/true, updates);
+    }
+    report.full_load = true;
+    committed = CommitSetUpdates(kThreatTable, updates);
+    if (!committed) return committed.error();
+  }
+  report.batch = *committed;
+  report.kernel_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+
+  if (auto rules = runner->Run(RenderRulesScript(threats, stale), false); !rules) return rules.error();
+  for (const auto& name : stale) cache.RemoveApplied(name);
+
+  for (auto& work : works) {
+    if (work.new_text) {
+      if (auto written = cache.WriteFeed(work.feed->name, *work.new_text); !written) return written.error();
+      work.meta.fetched_at = now;
+      if (work.applied && work.outcome.added == 0 && work.outcome.removed == 0 && !report.full_load) {
+        work.outcome.result = "unchanged";
+      }
+    }
+    if (work.new_text || !work.outcome.problem || work.meta.entries == 0) {
+      work.meta.entries = work.merged.size();
+    }
+    work.meta.result = work.outcome.result;
+    work.outcome.entries = work.merged.size();
+    if (auto written = cache.WriteApplied(work.feed->name, work.merged); !written) return written.error();
+    if (auto written = cache.WriteMeta(work.feed->name, work.meta); !written) return written.error();
+    report.feeds.push_back(std::move(work.outcome));
+  }
+  return report;
+}
+
+Result<void> FlushThreats(const std::string& cache_directory) {
+  FeedCache cache(cache_directory);
+  for (const auto& name : cache.FeedNames()) cache.RemoveApplied(name);
+  auto exists = ThreatTableExists();
+  if (!exists) return exists.error();
+  if (!*exists) return Ok();
+  auto removed = nft::MakeLibnftablesRunner()->Run(std::string("delete table inet ") + kThreatTable, false);
+  if (!removed) return removed.error();
+  return Ok();
+}
+
+}  // namespace netwarden::threats

@@ -1,0 +1,50 @@
+#pragma once
+// One refresh of every feed: fetch (or reuse the last good copy), parse, merge, validate, then
+// bring the kernel sets to the new lists in ONE diffed netlink transaction. A feed that fails or
+// looks wrong keeps its last good list; nothing is written to the cache before the kernel took it.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+#include "policy/threats_policy.h"
+#include "threats/set_batch.h"
+#include "threats/validate.h"
+
+namespace netwarden::threats {
+
+struct ApplyOptions {
+  std::string cache_directory = "/var/lib/netwarden/threats";
+  bool fetch = true;  // false: enforce the last good copies only (boot, before any network)
+  ValidationLimits limits;
+  long timeout_seconds = 60;
+  size_t max_bytes = 256u * 1024 * 1024;
+};
+
+struct FeedOutcome {
+  std::string name;
+  ThreatAction action = ThreatAction::kBlock;
+  size_t entries = 0;       // merged entries now enforced
+  size_t added = 0, removed = 0;
+  int64_t fetched_at = 0;   // age of the enforced copy
+  std::string result;       // loaded | unchanged | not modified | refused: ... | failed: ...
+  bool problem = false;     // refused or failed (the old list stays)
+};
+
+struct ApplyReport {
+  std::vector<FeedOutcome> feeds;
+  BatchStats batch;
+  bool full_load = false;   // the sets were (re)filled from scratch
+  double kernel_seconds = 0;
+};
+
+Result<ApplyReport> ApplyThreats(const ThreatPolicy& threats, const ApplyOptions& options);
+
+// Removes the table inet netwarden_threats and forgets what was applied (last good copies stay).
+Result<void> FlushThreats(const std::string& cache_directory);
+
+// True when the table exists (so the .applied records describe the kernel).
+Result<bool> ThreatTableExists();
+
+}  // namespace netwarden::threats

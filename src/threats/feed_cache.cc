@@ -1,0 +1,117 @@
+#include "threats/feed_cache.h"
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "threats/feed_parser.h"
+
+namespace netwarden::threats {
+namespace {
+
+std::optional<std::string> Slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream out;
+  out << in.rdbuf();
+  return std::move(out).str();
+}
+
+Result<void> WriteAtomically(const std::string& path, const std::string& content) {
+  std::string temporary = path + ".tmp";
+  {
+    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+    out << content;
+    out.flush();
+    if (!out) return MakeError(ErrorCode::kIo, "cannot write " + temporary);
+  }
+  if (std::rename(temporary.c_str(), path.c_str()) != 0) {
+    return MakeError(ErrorCode::kIo, "cannot rename " + temporary + " to " + path);
+  }
+  return Ok();
+}
+
+}  // namespace
+
+std::string FeedCache::PathOf(const std::string& name, const char* suffix) const {
+  return directory_ + "/" + name + suffix;
+}
+
+Result<void> FeedCache::EnsureDirectory() const {
+  std::error_code ec;
+  std::filesystem::create_directories(directory_, ec);
+  if (ec) return MakeError(ErrorCode::kIo, "cannot create " + directory_ + ": " + ec.message());
+  return Ok();
+}
+
+std::optional<std::string> FeedCache::ReadFeed(const std::string& name) const {
+  return Slurp(PathOf(name, ".feed"));
+}
+
+Result<void> FeedCache::WriteFeed(const std::string& name, const std::string& text) const {
+  return WriteAtomically(PathOf(name, ".feed"), text);
+}
+
+std::optional<FeedMeta> FeedCache::ReadMeta(const std::string& name) const {
+  auto text = Slurp(PathOf(name, ".meta"));
+  if (!text) return std::nullopt;
+  auto json = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
+  if (!json.is_object()) return std::nullopt;
+  FeedMeta meta;
+  meta.url = json.value("url", "");
+  meta.etag = json.value("etag", "");
+  meta.last_modified = json.value("last_modified", "");
+  meta.fetched_at = json.value("fetched_at", int64_t{0});
+  meta.checked_at = json.value("checked_at", int64_t{0});
+  meta.entries = json.value("entries", size_t{0});
+  meta.result = json.value("result", "");
+  return meta;
+}
+
+Result<void> FeedCache::WriteMeta(const std::string& name, const FeedMeta& meta) const {
+  nlohmann::json json = {{"url", meta.url},
+                         {"etag", meta.etag},
+                         {"last_modified", meta.last_modified},
+                         {"fetched_at", meta.fetched_at},
+                         {"checked_at", meta.checked_at},
+                         {"entries", meta.entries},
+                         {"result", meta.result}};
+  return WriteAtomically(PathOf(name, ".meta"), json.dump(2) + "\n");
+}
+
+std::optional<std::vector<IpNetwork>> FeedCache::ReadApplied(const std::string& name) const {
+  auto text = Slurp(PathOf(name, ".applied"));
+  if (!text) return std::nullopt;
+  // Written by us in merged order; parsed as a plain feed, which keeps that order.
+  return ParseFeed(*text, FeedFormat::kPlain).entries;
+}
+
+Result<void> FeedCache::WriteApplied(const std::string& name,
+                                     const std::vector<IpNetwork>& merged) const {
+  std::string text;
+  text.reserve(merged.size() * 16);
+  for (const auto& entry : merged) {
+    text += entry.ToString();
+    text += '\n';
+  }
+  return WriteAtomically(PathOf(name, ".applied"), text);
+}
+
+void FeedCache::RemoveApplied(const std::string& name) const {
+  std::error_code ec;
+  std::filesystem::remove(PathOf(name, ".applied"), ec);
+}
+
+std::vector<std::string> FeedCache::FeedNames() const {
+  std::vector<std::string> names;
+  std::error_code ec;
+  for (const auto& file : std::filesystem::directory_iterator(directory_, ec)) {
+    if (file.path().extension() == ".feed") names.push_back(file.path().stem().string());
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+}  // namespace netwarden::threats

@@ -1,0 +1,43 @@
+#include "threats/validate.h"
+
+#include <algorithm>
+#include <cctype>
+#include <string>
+
+namespace netwarden::threats {
+namespace {
+
+bool LooksLikeHtml(std::string_view text) {
+  std::string head(text.substr(0, 2048));
+  std::transform(head.begin(), head.end(), head.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return head.find("<html") != std::string::npos || head.find("<!doctype") != std::string::npos ||
+         head.find("<head") != std::string::npos || head.find("<body") != std::string::npos;
+}
+
+Error Refuse(std::string reason) { return MakeError(ErrorCode::kVerify, std::move(reason)); }
+
+}  // namespace
+
+Result<void> ValidateFeed(std::string_view text, const ParsedFeed& parsed, size_t merged_entries,
+                          std::optional<size_t> previous_entries, const ValidationLimits& limits) {
+  if (LooksLikeHtml(text)) return Refuse("the download is an HTML page, not a feed");
+  if (!parsed.error.empty()) return Refuse(parsed.error);
+  if (parsed.data_lines > 0 &&
+      static_cast<double>(parsed.bad_lines) > limits.max_bad_fraction * parsed.data_lines) {
+    std::string example = parsed.bad_examples.empty() ? "" : " (e.g. '" + parsed.bad_examples[0] + "')";
+    return Refuse(std::to_string(parsed.bad_lines) + " of " + std::to_string(parsed.data_lines) +
+                  " lines are not addresses" + example);
+  }
+  if (merged_entries == 0) return Refuse("the feed lists no addresses");
+  if (previous_entries && *previous_entries > 0 &&
+      static_cast<double>(merged_entries) <
+          (1.0 - limits.max_shrink_fraction) * static_cast<double>(*previous_entries)) {
+    return Refuse("the feed shrank from " + std::to_string(*previous_entries) + " to " +
+                  std::to_string(merged_entries) + " entries (limit " +
+                  std::to_string(static_cast<int>(limits.max_shrink_fraction * 100)) + "%)");
+  }
+  return Ok();
+}
+
+}  // namespace netwarden::threats

@@ -1,0 +1,10 @@
+# IP-reputation feeds: parsers, validation, merge and diff (unit); enforcement in a namespace (kernel).
+netwarden_unit_test(threats_feed_test
+  ${CMAKE_CURRENT_LIST_DIR}/feed_parser_test.cc
+  ${CMAKE_CURRENT_LIST_DIR}/merge_validate_test.cc
+  LIBS nw_threats_core nw_policy)
+
+add_test(NAME kernel_threats
+  COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/enforce_test.sh $<TARGET_FILE:netwarden>)
+set_tests_properties(kernel_threats PROPERTIES LABELS "kernel;lab" TIMEOUT 300 RESOURCE_LOCK netns
+  ENVIRONMENT "NETWARDEN_SOURCE_DIR=${CMAKE_SOURCE_DIR}")
