@@ -42,12 +42,13 @@ PY
 }
 # measure CGROUP PORT (a fresh port per run: the previous client may still be exiting)
 measure() {
-  bash -c 'echo $$ > "$1/cgroup.procs" && exec ip netns exec "$2" "$3" "$4" "$5"' _ "$1" "$ns" \
+  bash -c 'echo $$ > "$1/cgroup.procs" && exec taskset -c 1 ip netns exec "$2" "$3" "$4" "$5"' _ "$1" "$ns" \
     "$work/bench_client" "$count" "$2"
 }
 median() { printf '%s\n' "$@" | sort -g | sed -n "$(( ($# + 1) / 2 ))p"; }
 # Each case alternates runs without our programs (a sibling cgroup, nothing attached) and with
-# them, so both see the same machine load; the medians of 3 runs are compared.
+# them, so both see the same machine load; the medians of 5 runs are compared. The client (and
+# its accept thread) is pinned to one CPU, so runs do not differ by where threads land.
 declare -A p50 p99 base50 base99 apply_ms
 port=18000
 for rules in 0 100 10000; do
@@ -56,7 +57,7 @@ for rules in 0 100 10000; do
   "$netwarden" appfw apply "$work/policy-$rules.yaml" --cgroup "$cg" --pin "$pin" > /dev/null
   apply_ms[$rules]=$(( ($(date +%s%N) - start) / 1000000 ))
   a50=(); a99=(); b50=(); b99=()
-  for _ in 1 2 3; do
+  for _ in 1 2 3 4 5; do
     port=$((port + 2))
     read -r x y < <(measure "$base" "$port"); b50+=("$x"); b99+=("$y")
     read -r x y < <(measure "$cg" $((port + 1))); a50+=("$x"); a99+=("$y")
@@ -72,7 +73,7 @@ for m in json.load(sys.stdin):
         total[m["name"]] = total.get(m["name"], 0) + m.get("bytes_memlock", 0)
 print(" ".join(f"{k}={v}" for k, v in sorted(total.items())), "total", sum(total.values()))
 ')
-echo "connect() on loopback, $count connections per run, median of 3 runs ($(uname -r), $(nproc) CPUs)"
+echo "connect() on loopback, $count connections per run, median of 5 runs ($(uname -r), $(nproc) CPUs)"
 printf '%-12s %14s %14s %14s %14s %8s %8s %9s\n' rules no_prog_p50_us no_prog_p99_us \
   p50_us p99_us p50_x p99_x apply_ms
 for c in 0 100 10000; do
