@@ -10,3 +10,5 @@ if [[ -f "$here/apply_scale.sh" ]]; then
 fi
 echo "== throughput with and without the ruleset (bench/throughput.sh)"
 bash "$here/throughput.sh" "$BUILD_DIR"
+echo "== agent: reaction time to a netlink event, idle RSS and CPU (bench/agent/reaction.sh)"
+bash "$here/agent/reaction.sh" "$BUILD_DIR"
