@@ -75,9 +75,13 @@ elapsed=$((SECONDS - t0))
 touch "$STOP"
 wait "$(cat "$LAB_DIR/pids/probe-loop")" 2>/dev/null || true
 rm -f "$LAB_DIR/pids/probe-loop"
+# Sanity of the capture: at home with the tunnel up, traffic reaches the web server through it
+# (from the gateway's address) while the capture still runs.
+lab_walk home 2>/dev/null
+lab_tunnel_up 2>/dev/null
+lab_wait 30 bash -c "echo 'tcp $LAB_WEB4 80 65534' | ip netns exec $LAB_LAP $NW_PROBE | grep -q ^allow" || true
 lab_capture_stop web
 lab_tunnel_down 2>/dev/null
-lab_walk home 2>/dev/null
 echo "== $CYCLES cycles in ${elapsed}s; $(wc -l <"$LAB_DIR/probe-loop.out") probe flows sent"
 
 alive=$(kill -0 "$AGENT_PID" 2>/dev/null && echo alive || echo dead)
@@ -96,7 +100,7 @@ from_home=$(grep -c " $HOME_NAT[ .]" "$LAB_DIR/web.txt" || true)
 other=$(grep -v " $LAB_GW_PUB4\.\| $OFFICE_NAT\.\| $LAB_GW_PUB4 >\| $OFFICE_NAT >" "$LAB_DIR/web.txt" | first3 || true)
 office=$(grep -c " $OFFICE_NAT[ .]" "$LAB_DIR/web.txt" || true)
 echo "  web server: $total packets, $office from the office's address (trusted windows: $(agent_events '.event == "state" and .state == "trusted"' | wc -l))"
-lab_check "web server: packets arrived through the tunnel (sanity)" "yes" \
+lab_check "web server: packets arrived through the tunnel (capture sanity)" "yes" \
   "$(grep -q " $LAB_GW_PUB4[ .]" "$LAB_DIR/web.txt" && echo yes || echo no) ($total packets)"
 lab_check "web server: nothing from the home network's address" "0" "$from_home"
 lab_check "web server: nothing from any other source" "none" "${other:-none}"

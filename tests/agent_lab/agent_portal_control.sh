@@ -29,8 +29,9 @@ lab_check "before: user TCP 80 to a public address" "reject" "$(lab_probe1 tcp 2
 "$NETWARDEN" portal --control "$AGENT_SOCK" --for 3s >/dev/null || lab_die "portal refused for root"
 t_open=$SECONDS
 lab_check "status: window open" "true" "$(agent_field .portal_window.open)"
+# (polled: a listing that races with one of the agent's set updates can come back empty-handed)
 lab_check "nft: eth0 in the portal-window set" "yes" \
-  "$(lab_ns lap nft list set inet netwarden portal_window_ifaces 2>/dev/null | grep -q '"eth0"' && echo yes || echo no)"
+  "$(lab_wait 3 bash -c "ip netns exec $LAB_LAP nft list set inet netwarden portal_window_ifaces | grep -q eth0" && echo yes || echo no)"
 lab_check "open: user TCP 80 to a public address" "allow" "$(lab_probe1 tcp 203.0.113.200 80 65534)"
 lab_check "open: user TCP 443 to a public address" "allow" "$(lab_probe1 tcp 203.0.113.200 443 65534)"
 lab_check "open: user TCP 22 stays rejected" "reject" "$(lab_probe1 tcp 203.0.113.200 22 65534)"
