@@ -115,13 +115,7 @@ void AddSetUpdates(FeedWork& work, bool full, std::vector<SetUpdate>& updates) {
 
 }  // namespace
 
-Result<bool> ThreatTableExists() {
-  auto runner = nft::MakeLibnftablesRunner();
-  // `list tables` names tables only; it never dumps set elements.
-  auto listing = runner->Run("list tables inet", false);
-  if (!listing) return listing.error();
-  return listing->find(std::string("table inet ") + kThreatTable + "\n") != std::string::npos;
-}
+Result<bool> ThreatTableExists() { return TableExists(kThreatTable); }
 
 Result<ApplyReport> ApplyThreats(const ThreatPolicy& threats, const ApplyOptions& options) {
   FeedCache cache(options.cache_directory);

@@ -3,6 +3,7 @@
 #include <libmnl/libmnl.h>
 #include <libnftnl/common.h>
 #include <libnftnl/set.h>
+#include <libnftnl/table.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
@@ -211,6 +212,44 @@ Result<BatchStats> CommitSetUpdates(const std::string& table,
   auto acked = CollectAcks(socket->get(), stats.messages);
   if (!acked) return acked.error();
   return stats;
+}
+
+}  // namespace netwarden::threats
+
+namespace netwarden::threats {
+
+Result<bool> TableExists(const std::string& table) {
+  SocketPtr socket(mnl_socket_open(NETLINK_NETFILTER), mnl_socket_close);
+  if (!socket || mnl_socket_bind(socket.get(), 0, MNL_SOCKET_AUTOPID) < 0) {
+    return MakeError(ErrorCode::kKernel, std::string("netlink socket: ") + strerror(errno));
+  }
+  std::vector<char> buffer(MNL_SOCKET_BUFFER_SIZE);
+  const uint32_t seq = static_cast<uint32_t>(time(nullptr));
+  nlmsghdr* header = nftnl_nlmsg_build_hdr(buffer.data(), NFT_MSG_GETTABLE, NFPROTO_INET, NLM_F_ACK, seq);
+  std::unique_ptr<nftnl_table, decltype(&nftnl_table_free)> request(nftnl_table_alloc(),
+                                                                    nftnl_table_free);
+  nftnl_table_set_str(request.get(), NFTNL_TABLE_NAME, table.c_str());
+  nftnl_table_nlmsg_build_payload(header, request.get());
+  if (mnl_socket_sendto(socket.get(), header, header->nlmsg_len) < 0) {
+    return MakeError(ErrorCode::kKernel, std::string("netlink send: ") + strerror(errno));
+  }
+  bool found = false;
+  for (;;) {
+    ssize_t received = mnl_socket_recvfrom(socket.get(), buffer.data(), buffer.size());
+    if (received < 0) return MakeError(ErrorCode::kKernel, std::string("netlink receive: ") + strerror(errno));
+    auto* reply = reinterpret_cast<const nlmsghdr*>(buffer.data());
+    int length = static_cast<int>(received);
+    for (; mnl_nlmsg_ok(reply, length); reply = mnl_nlmsg_next(reply, &length)) {
+      if (reply->nlmsg_type != NLMSG_ERROR) {
+        found = true;
+        continue;
+      }
+      const auto* error = static_cast<const nlmsgerr*>(mnl_nlmsg_get_payload(reply));
+      if (error->error == 0) return found;
+      if (error->error == -ENOENT) return false;
+      return MakeError(ErrorCode::kKernel, std::string("netlink get table: ") + strerror(-error->error));
+    }
+  }
 }
 
 }  // namespace netwarden::threats

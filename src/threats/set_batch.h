@@ -32,3 +32,11 @@ inline constexpr size_t kElementsPerMessage = 1000;
 Result<BatchStats> CommitSetUpdates(const std::string& table, const std::vector<SetUpdate>& updates);
 
 }  // namespace netwarden::threats
+
+namespace netwarden::threats {
+
+// Asks the kernel for table `inet <table>` alone (one netlink request): `nft list tables` would
+// fetch every set element first, which takes seconds and hundreds of MB with a million entries.
+Result<bool> TableExists(const std::string& table);
+
+}  // namespace netwarden::threats

@@ -123,6 +123,15 @@ out=$(c "$binary" threats apply "$work/policy.yaml" --cache "$cache") && fail "4
 [[ $out == *"failed: "*"404"*"last good list kept"* ]] || fail "404 not reported: $out"
 refused 10.99.0.3 || fail "a failed download dropped the list"
 
+# A truncated download (the server closes before Content-Length) is a failure, not a short list.
+printf 'HTTP/1.1 200 OK\r\nContent-Length: 100000\r\nConnection: close\r\n\r\n10.99.0.9\n' > "$work/truncated.http"
+s socat TCP4-LISTEN:8001,bind=10.99.0.4,reuseaddr "SYSTEM:cat $work/truncated.http" >/dev/null 2>&1 & pids+=($!)
+sleep 0.5
+sed 's|10.99.0.4:8000/feed.txt|10.99.0.4:8001/feed.txt|' "$work/policy.yaml" > "$work/truncated.yaml"
+out=$(c "$binary" threats apply "$work/truncated.yaml" --cache "$cache") && fail "truncated accepted: $out"
+[[ $out == *"failed: "*"last good list kept"* ]] || fail "truncated download not refused: $out"
+refused 10.99.0.3 || fail "a truncated download dropped the list"
+
 # Offline start from the last good copy after the table disappeared (reboot).
 c "$binary" threats flush --cache "$cache" >/dev/null
 reachable 10.99.0.3 || fail "flush left rules"
