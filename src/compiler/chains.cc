@@ -57,7 +57,9 @@ Chain OutputChain(const EffectivePolicy& effective) {
   Chain chain{"output", Hook::kOutput, {}};
   auto& rules = chain.rules;
   rules.push_back(Accept(rule_id::kLoopback, {Simple(Kind::kOutputLoopback)}));
-  rules.push_back(Accept(rule_id::kEstablished, {Simple(Kind::kConnectionEstablished)}));
+  // No "established" shortcut on the way out: every packet is judged by where it leaves, so a
+  // connection opened through the tunnel (or on a trusted network) cannot continue in plaintext
+  // when routes move it to a physical interface (TunnelVision) or trust is withdrawn.
   rules.push_back(Accept(rule_id::kDhcp, {Ports(Kind::kSourcePortIn, {Transport::kUdp}, {68}),
                                           Ports(Kind::kDestinationPortIn, {Transport::kUdp}, {67})}));
   rules.push_back(Accept(rule_id::kDhcp, {Ports(Kind::kSourcePortIn, {Transport::kUdp}, {546}),
@@ -152,7 +154,21 @@ Chain InputChain(const EffectivePolicy& effective) {
 Chain ForwardChain(const EffectivePolicy& effective) {
   Chain chain{"forward", Hook::kForward, {}};
   auto& rules = chain.rules;
-  rules.push_back(Accept(rule_id::kEstablished, {Simple(Kind::kConnectionEstablished)}));
+  // Replies coming back to containers/VMs; their outbound packets are judged like new ones.
+  rules.push_back(Accept(rule_id::kEstablished,
+                         {Simple(Kind::kConnectionEstablished),
+                          InSet(Kind::kInputInterfaceInSet, set_name::kTunnelInterfaces)}));
+  rules.push_back(Accept(rule_id::kEstablished,
+                         {Simple(Kind::kConnectionEstablished),
+                          InSet(Kind::kInputInterfaceInSet, set_name::kTrustedInterfaces)}));
+  if (effective.lan == LanAccess::kPrivate) {
+    for (IpFamily family : kFamilies) {
+      rules.push_back(Accept(rule_id::kEstablished,
+                             {Simple(Kind::kConnectionEstablished),
+                              InSet(Kind::kSourceInSet, set_name::Family(set_name::kLan, family),
+                                    family)}));
+    }
+  }
   rules.push_back(Accept(rule_id::kTunnel,
                          {InSet(Kind::kOutputInterfaceInSet, set_name::kTunnelInterfaces)}));
   rules.push_back(Accept(rule_id::kTrusted,

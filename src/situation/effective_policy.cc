@@ -121,7 +121,13 @@ EffectivePolicy Resolve(const Policy& policy, const Situation& situation) {
   }
 
   for (const auto& address : policy.dns_resolvers) AddUnique(effective.dns_resolvers, address);
-  for (const auto& address : situation.dns_resolvers) AddUnique(effective.dns_resolvers, address);
+  // The network's resolvers are reachable directly only while no tunnel is up: with a tunnel,
+  // resolv.conf usually names the VPN's resolver, and routes pushed on the physical interface
+  // (TunnelVision) would otherwise carry root's queries to it in plaintext. Policy-listed
+  // resolvers stay allowed: the administrator chose them.
+  if (effective.tunnel_interfaces.empty()) {
+    for (const auto& address : situation.dns_resolvers) AddUnique(effective.dns_resolvers, address);
+  }
   return effective;
 }
 

@@ -42,7 +42,7 @@ struct EffectivePolicy {
   std::vector<LabeledNetwork> breakout;
   std::vector<LabeledNetwork> captive_portals;
   std::vector<Proxy> proxies;
-  std::vector<IpAddress> dns_resolvers;    // policy's and situation's, uid 0 only
+  std::vector<IpAddress> dns_resolvers;  // policy's, and situation's while no tunnel is up; uid 0
   std::vector<IpAddress> tunnel_addresses;  // addresses on tunnel interfaces (input guard)
   std::vector<ProbeEndpoint> probe_endpoints;     // trusted-network HTTPS probes (uid 0, tcp)
   std::vector<std::string> portal_window_interfaces;  // HTTP/HTTPS + DNS open for a portal login

@@ -55,21 +55,14 @@ lab_check "curl http://$LAB_WEB4/ as a user fails at once (exit 7)" "7" "$rc"
 leaks=$(lab_capture_read phys "not arp and not (udp and host $LAB_GW_PUB4 and port $LAB_GW_PORT) and not (ip6 and (src net fe80::/10 or dst net ff00::/8))")
 lab_check "physical link: nothing but WireGuard" "none" "${leaks:-none}"
 
-# Root's DNS to the VPN's resolver (10.99.0.1, in the situation's dns_resolvers because
-# resolv.conf names it while the tunnel is up). The dns-resolver exception is not tied to an
-# interface, so under pushed routes these queries leave eth0 in plaintext. Known issue, reported
-# to the lead; NW_STRICT=1 makes it a failure.
+# Root's DNS to the VPN's resolver (10.99.0.1: resolv.conf names it while the tunnel is up).
+# The network's resolvers are reachable directly only while no tunnel is up, so under pushed
+# routes these queries are rejected instead of leaving eth0 in plaintext.
 lab_capture_start dns lap eth0
 lab_probe1 udp $LAB_TUN_GW4 53 0 >/dev/null
 lab_capture_stop dns
 n=$(lab_capture_count dns "dst host $LAB_TUN_GW4 and port 53")
-if ((n == 0)); then
-  lab_check "root's DNS to the VPN resolver does not leave eth0" "0" "$n"
-elif [[ -n "${NW_STRICT:-}" ]]; then
-  lab_check "root's DNS to the VPN resolver does not leave eth0" "0" "$n packets left eth0"
-else
-  echo "  XFAIL root's DNS to the VPN resolver left eth0 in plaintext ($n packets): dns-resolver exception is not bound to an interface"
-fi
+lab_check "root's DNS to the VPN resolver does not leave eth0" "0" "$n"
 
 echo "== the pushed routes are withdrawn"
 push_routes() { # add|del
@@ -93,15 +86,7 @@ lab_capture_stop est
 push_routes del
 wait "$hold" 2>/dev/null || true
 n=$(lab_capture_count est "ip and dst host $LAB_WEB4")
-# Known issue (reported): the output chain accepts `ct state established` before the interface
-# checks, so a connection established through the tunnel keeps flowing, in plaintext, out of eth0
-# once routes move it. NW_STRICT=1 makes this a failure.
-if ((n == 0)); then
-  lab_check "established connection does not leave eth0 in plaintext" "0" "$n"
-elif [[ -n "${NW_STRICT:-}" ]]; then
-  lab_check "established connection does not leave eth0 in plaintext" "0" "$n packets left eth0"
-else
-  echo "  XFAIL established connection left eth0 in plaintext ($n packets): output accepts ct established before the egress checks"
-fi
+# The output chain has no "established" shortcut: each packet is judged by where it leaves.
+lab_check "established connection does not leave eth0 in plaintext" "0" "$n"
 
 lab_summary

@@ -178,6 +178,17 @@ TEST(HttpsUrl, Parts) {
   EXPECT_FALSE(ParseHttpsUrl("https://[::1/"));
 }
 
+TEST_F(DecisionTest, NetworkResolversAreDirectOnlyWhileNoTunnelIsUp) {
+  policy_.dns_resolvers.clear();
+  situation_.dns_resolvers = {*IpAddress::Parse("10.99.0.1")};
+  // wg0 is up: resolv.conf names the VPN's resolver, which must not be reached via eth0.
+  ExpectRule(Decide("udp", "10.99.0.1", 53, "eth0", 0), Verdict::kReject, rule_id::kDnsBlock);
+  ExpectRule(Decide("udp", "10.99.0.1", 53, "wg0", 0), Verdict::kAllow, rule_id::kTunnel);
+  situation_.interfaces.pop_back();  // the tunnel goes away
+  situation_.dns_resolvers = {*IpAddress::Parse("192.168.1.1")};
+  ExpectRule(Decide("udp", "192.168.1.1", 53, "eth0", 0), Verdict::kAllow, rule_id::kDnsResolver);
+}
+
 TEST_F(DecisionTest, UnresolvedNamesOpenNothing) {
   situation_.resolved.clear();
   auto effective = Resolve(policy_, situation_);
