@@ -70,6 +70,9 @@ lab_teardown
 trap - EXIT
 if ((ok)); then
   echo "demo: done (blocked, tunnel up, allowed)"
+  say "Bonus: the VPN access-log audit on two generated months of F5 and Cisco logs"
+  bash "$(dirname "$0")/../tests/audit/demo_audit.sh" "$NETWARDEN" /tmp/netwarden-audit-demo |
+    tail -8 || echo "  (audit demo skipped)"
 else
   echo "demo: the request through the tunnel did not succeed" >&2
   exit 1
