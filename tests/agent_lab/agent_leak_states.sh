@@ -10,6 +10,8 @@
 # physical link (filtered on the laptop's own MAC) proves that nothing left in plaintext but the
 # allowed things: WireGuard to the gateway, root's DNS to the home resolver, the office probe,
 # ARP/NDP/DHCP. In the trusted office (the control) the same flows do leave in plaintext.
+# Last, a fast roam from the trusted office to home (same interface name, within the agent's
+# debounce) checks that no plaintext reaches the web server from home (known bug: XFAIL).
 set -euo pipefail
 NETWARDEN=$(readlink -f "${1:?usage: $0 NETWARDEN_BINARY}")
 source "$(dirname "$0")/../lab/lib.sh"
@@ -130,6 +132,42 @@ lab_walk home
 agent_wait_state blocked 10 || true
 lab_check "state after leaving the office" "blocked" "$(agent_field .state)"
 state home-again reject 0
+
+echo "== 7. fast roam: trusted office -> home on the same interface name, within the debounce"
+# Known agent bug (reported): trust is matched by interface name (oifname @trusted_ifaces) and
+# withdrawn only by the debounced (50 ms) snapshot, so traffic sent right after a quick roam to
+# an untrusted network leaves in plaintext. XFAIL here; NW_STRICT=1 makes it a failure.
+lab_walk office
+agent_wait_trusted 8 || true
+lab_check "office trusted before the roam" "trusted" "$(agent_field .state)"
+lab_capture_start fastroam web wan0 "dst host $LAB_WEB4"
+HOME_NS=$(lab_nsname home)
+ip -n "$LAB_LAP" -batch - <<EOF
+link del eth0
+link add eth0 type veth peer name lan0 netns $HOME_NS
+addr add $LAB_HOME_LAP4/24 dev eth0
+link set eth0 up
+EOF
+ip -n "$HOME_NS" -batch - <<EOF
+addr add $LAB_HOME_GW4/24 dev lan0
+link set lan0 up
+EOF
+ip -n "$LAB_LAP" route add default via "$LAB_HOME_GW4" dev eth0
+lab_probe --timeout-ms 500 <<<"udp $LAB_WEB4 5000 65534
+tcp $LAB_WEB4 80 65534
+icmp $LAB_WEB4 0 65534" >"$LAB_DIR/fastroam.out"
+agent_wait_state blocked 10 || true
+lab_check "after the fast roam: state" "blocked" "$(agent_field .state)"
+lab_check "after the fast roam, settled: web server" "reject" "$(lab_probe1 tcp $LAB_WEB4 80 65534)"
+lab_capture_stop fastroam
+n=$(lab_capture_count fastroam "src host 192.0.2.2")
+if ((n == 0)); then
+  lab_check "fast roam: nothing reached the web server from home" "0" "$n"
+elif [[ -n "${NW_STRICT:-}" ]]; then
+  lab_check "fast roam: nothing reached the web server from home" "0" "$n packets ($(tr '\n' ' ' <"$LAB_DIR/fastroam.out"))"
+else
+  echo "  XFAIL fast roam: $n plaintext packets reached the web server from home right after leaving the trusted office (verdicts: $(awk '{print $1}' "$LAB_DIR/fastroam.out" | tr '\n' ' '))"
+fi
 
 lab_check "agent applied without failures" "0" "$(agent_field '.counters.apply_failures // 0')"
 lab_check "root namespace has no netwarden table" "none" "$(nft list table inet netwarden >/dev/null 2>&1 && echo PRESENT || echo none)"
