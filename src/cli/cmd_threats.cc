@@ -73,6 +73,7 @@ void RegisterApply(CLI::App& parent, int& exit_code) {
               << " elements in " << report->batch.messages << " messages, one transaction"
               << (report->full_load ? " (full load)" : " (diff)") << ", " << report->kernel_seconds
               << " s\n";
+    if (!report->inspect_note.empty()) std::cout << "inspect: " << report->inspect_note << "\n";
     // A refused or failed feed still leaves the host enforcing its last good list, but the
     // caller (scripts, tests) must see it.
     exit_code = problem ? 3 : kExitOk;

@@ -7,6 +7,7 @@
 #include "threats/feed_cache.h"
 #include "threats/feed_parser.h"
 #include "threats/fetch.h"
+#include "threats/inspect_route.h"
 #include "threats/merge.h"
 #include "threats/threat_ruleset.h"
 
@@ -167,6 +168,15 @@ Result<ApplyReport> ApplyThreats(const ThreatPolicy& threats, const ApplyOptions
 
   if (auto rules = runner->Run(RenderRulesScript(threats, stale), false); !rules) return rules.error();
   for (const auto& name : stale) cache.RemoveApplied(name);
+  bool inspect = false;
+  for (const auto& feed : threats.feeds) inspect |= feed.action == ThreatAction::kInspect;
+  if (inspect) {
+    auto routed = InstallInspectRouting(threats.inspection_interface, kInspectMark);
+    if (!routed) return routed.error();
+    report.inspect_note = *routed;
+  } else if (auto removed = RemoveInspectRouting(kInspectMark); !removed) {
+    return removed.error();
+  }
 
   for (auto& work : works) {
     if (work.new_text) {
@@ -191,6 +201,7 @@ Result<ApplyReport> ApplyThreats(const ThreatPolicy& threats, const ApplyOptions
 Result<void> FlushThreats(const std::string& cache_directory) {
   FeedCache cache(cache_directory);
   for (const auto& name : cache.FeedNames()) cache.RemoveApplied(name);
+  if (auto removed = RemoveInspectRouting(kInspectMark); !removed) return removed.error();
   auto exists = ThreatTableExists();
   if (!exists) return exists.error();
   if (!*exists) return Ok();

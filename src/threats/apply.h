@@ -37,6 +37,7 @@ struct ApplyReport {
   BatchStats batch;
   bool full_load = false;   // the sets were (re)filled from scratch
   double kernel_seconds = 0;
+  std::string inspect_note;  // e.g. the inspection interface is missing (fail closed)
 };
 
 Result<ApplyReport> ApplyThreats(const ThreatPolicy& threats, const ApplyOptions& options);

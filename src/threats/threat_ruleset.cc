@@ -94,7 +94,17 @@ std::string RenderRulesScript(const ThreatPolicy& threats, const std::vector<std
       RenderLookups(feed, "forward", out);
     }
   }
-  if (!inspect) out += fmt::format("delete chain {} reroute\n", kTable);
+  // Rerouted packets keep the source address chosen for the original route; the inspection
+  // tunnel only accepts its own, hence the masquerade.
+  out += fmt::format("add chain {} inspect_nat {{ type nat hook postrouting priority srcnat - 10; policy accept; }}\n", kTable);
+  out += fmt::format("flush chain {} inspect_nat\n", kTable);
+  if (inspect) {
+    out += fmt::format("add rule {} inspect_nat meta mark {:#x} oifname \"{}\" masquerade\n", kTable,
+                       kInspectMark, threats.inspection_interface);
+  } else {
+    out += fmt::format("delete chain {} reroute\n", kTable);
+    out += fmt::format("delete chain {} inspect_nat\n", kTable);
+  }
   for (const auto& name : stale_feeds) {
     out += fmt::format("delete chain {} a_{}\n", kTable, name);
     for (IpFamily family : {IpFamily::kV4, IpFamily::kV6}) {

@@ -8,3 +8,7 @@ add_test(NAME kernel_threats
   COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/enforce_test.sh $<TARGET_FILE:netwarden>)
 set_tests_properties(kernel_threats PROPERTIES LABELS "kernel;lab" TIMEOUT 300 RESOURCE_LOCK netns
   ENVIRONMENT "NETWARDEN_SOURCE_DIR=${CMAKE_SOURCE_DIR}")
+
+add_test(NAME kernel_threats_inspect
+  COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/inspect_test.sh $<TARGET_FILE:netwarden>)
+set_tests_properties(kernel_threats_inspect PROPERTIES LABELS "kernel;lab" TIMEOUT 120 RESOURCE_LOCK netns)
