@@ -70,6 +70,8 @@ lab_teardown
 trap - EXIT
 if ((ok)); then
   echo "demo: done (blocked, tunnel up, allowed)"
+  say "Act two: the live agent decides by itself (home -> tunnel -> office -> home)"
+  bash "$(dirname "$0")/demo_agent.sh" "$NETWARDEN" 2> >(grep -v '^\[lab' >&2)
   say "Bonus: the VPN access-log audit on two generated months of F5 and Cisco logs"
   bash "$(dirname "$0")/../tests/audit/demo_audit.sh" "$NETWARDEN" /tmp/netwarden-audit-demo |
     tail -8 || echo "  (audit demo skipped)"

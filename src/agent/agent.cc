@@ -105,6 +105,7 @@ Result<void> Agent::Start() {
     Recompute("captive-portal window closed");
   });
   retry_timer_ = loop_->After(24h, [this] { Recompute("retry after a failed apply"); });
+  probe_retry_timer_ = loop_->After(24h, [this] { StartProbes(); });
 
   // Adopt what is installed: the first apply of an unchanged structure is a set update, so the
   // table installed by a previous agent (or at boot) enforces without a gap meanwhile.

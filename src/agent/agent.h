@@ -121,6 +121,8 @@ class Agent {
   EventLoop::TimerId resolve_timer_ = 0;
   EventLoop::TimerId portal_timer_ = 0;
   EventLoop::TimerId retry_timer_ = 0;
+  EventLoop::TimerId probe_retry_timer_ = 0;
+  std::chrono::milliseconds probe_backoff_{1000};
 };
 
 }  // namespace netwarden::agent

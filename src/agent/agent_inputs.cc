@@ -62,9 +62,12 @@ void Agent::TakeSnapshot() {
     }
   }
   interface_addresses_ = std::move(current);
-  Recompute("network changed");
+  Recompute(addresses_changed ? "addresses changed" : "network changed");
   CheckRoutes();
-  if (addresses_changed) StartProbes();
+  // Re-probe on every address or route change: a route can decide whether the probe server is
+  // reachable at all. Probes already in flight for an interface are not duplicated.
+  probe_backoff_ = 1s;
+  StartProbes();
 }
 
 void Agent::StartProbes() {
@@ -103,7 +106,16 @@ void Agent::OnProbeResult(const std::string& interface, const std::string& netwo
                           uint64_t epoch, bool trusted, const std::string& detail) {
   probes_in_flight_.erase(interface + "|" + network);
   ++counters_[trusted ? "probes_trusted" : "probes_untrusted"];
-  if (interface_epoch_[interface] != epoch) return;  // the interface changed meanwhile
+  if (interface_epoch_[interface] != epoch) {
+    StartProbes();  // the interface changed meanwhile: this answer is about the old network
+    return;
+  }
+  if (!trusted) {
+    // The network may still be coming up (address before route, DHCP): try again soon, then
+    // less often, until the periodic re-probe takes over.
+    loop_->Rearm(probe_retry_timer_, probe_backoff_);
+    probe_backoff_ = std::min<std::chrono::milliseconds>(probe_backoff_ * 2, 30s);
+  }
   const auto found = verified_.find(interface);
   const bool was_trusted = found != verified_.end() && found->second == network;
   if (trusted == was_trusted) return;

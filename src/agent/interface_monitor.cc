@@ -82,12 +82,14 @@ int OnRoute(const nlmsghdr* header, void* opaque) {
       attributes.Get(RTA_TABLE) ? mnl_attr_get_u32(attributes.Get(RTA_TABLE)) : info->rtm_table;
   const void* destination =
       attributes.Get(RTA_DST) ? mnl_attr_get_payload(attributes.Get(RTA_DST)) : nullptr;
+  const bool has_gateway = attributes.Get(RTA_GATEWAY) || attributes.Get(RTA_VIA);
   if (table != RT_TABLE_MAIN || oif == 0) return MNL_CB_OK;
   RouteEntry route;
   IpAddress base = destination ? AddressFrom(destination, info->rtm_family)
                                : *IpAddress::Parse(info->rtm_family == AF_INET ? "0.0.0.0" : "::");
   route.destination = IpNetwork(base, info->rtm_dst_len);
-  route.connected = info->rtm_scope == RT_SCOPE_LINK;
+  // IPv6 on-link routes have universe scope: "connected" means no next hop.
+  route.connected = info->rtm_scope == RT_SCOPE_LINK || !has_gateway;
   state->routes.emplace_back(oif, route);
   return MNL_CB_OK;
 }
