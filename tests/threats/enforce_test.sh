@@ -2,7 +2,7 @@
 # Real kernel, two namespaces of the test's own joined by a veth pair: "client" runs netwarden
 # threats, "server" holds listed and unlisted addresses, listeners and a tiny HTTP feed server.
 # Proves: listed addresses/prefixes refused (TCP, UDP, ICMP, IPv4 and IPv6) and logged with the
-# feed name; unlisted neighbours work; feed updates are enforced and released; a 304 changes
+# feed name; unlisted neighbours work; a log feed allows and logs; a dropped feed's sets go; feed updates are enforced and released; a 304 changes
 # nothing; HTML, garbage and a 90 % shrink are refused with the old list in force; flush.
 set -euo pipefail
 binary=$(realpath "$1")
@@ -26,7 +26,7 @@ ip link add nwt0 netns "$client" type veth peer name nwt1 netns "$server"
 c ip link set lo up; s ip link set lo up
 c ip addr add 10.99.0.1/24 dev nwt0; c ip -6 addr add fd99::1/64 dev nwt0 nodad
 s ip addr add 10.99.0.2/24 dev nwt1; s ip addr add 10.99.0.3/24 dev nwt1
-s ip addr add 10.99.0.4/24 dev nwt1; s ip addr add 10.99.5.7/32 dev lo
+s ip addr add 10.99.0.4/24 dev nwt1; s ip addr add 10.99.0.5/24 dev nwt1; s ip addr add 10.99.5.7/32 dev lo
 s ip -6 addr add fd99::2/64 dev nwt1 nodad; s ip -6 addr add fd99::3/64 dev nwt1 nodad
 s ip -6 addr add fd99:5::7/128 dev lo
 c ip link set nwt0 up; s ip link set nwt1 up
@@ -36,7 +36,7 @@ s sysctl -qw net.ipv4.ip_forward=0
 # Listeners: TCP and UDP echo on 7777 (both families), the feed over HTTP on 8000 (server).
 s socat TCP6-LISTEN:7777,fork,reuseaddr,ipv6only=0 EXEC:cat >/dev/null 2>&1 & pids+=($!)
 # UDP listeners per address, so each reply leaves from the address that was asked.
-for address in 10.99.0.2 10.99.0.3 10.99.5.7; do
+for address in 10.99.0.2 10.99.0.3 10.99.0.5 10.99.5.7; do
   s socat "UDP4-RECVFROM:7777,bind=$address,fork,reuseaddr" EXEC:cat >/dev/null 2>&1 & pids+=($!)
 done
 for address in fd99::2 fd99::3 fd99:5::7; do
@@ -88,9 +88,24 @@ out=$(c "$binary" threats explain --dst 10.99.5.7 --cache "$cache")
 out=$(c "$binary" threats explain --dst 10.99.0.3 --cache "$cache")
 [[ $out == *"listed by no feed"* ]] || fail "explain unlisted: $out"
 
+# A second feed with action log: its address still works, each new connection is logged with
+# the feed name. Dropping it from the policy deletes its sets.
+echo 10.99.0.5 > "$work/watch.txt"
+cp "$work/policy.yaml" "$work/two.yaml"
+printf '  - {name: watch, url: "file://%s/watch.txt", action: log}\n' "$work" >> "$work/two.yaml"
+out=$(c "$binary" threats apply "$work/two.yaml" --cache "$cache") || fail "two feeds: $out"
+[[ $out == *"watch (log): 1 entries, +1 -0"* ]] || fail "log feed not loaded: $out"
+reachable 10.99.0.5 || fail "a log-only address was blocked"
+sleep 1
+grep -qa "nwthreat log watch" "$work/log.pcap" || fail "no NFLOG event for the log feed"
+out=$(c "$binary" threats explain --dst 10.99.0.5 --cache "$cache")
+[[ $out == *"listed by feed watch as 10.99.0.5 (enforced)"* ]] || fail "explain log feed: $out"
+
 # Unchanged file: the server answers 304 to If-Modified-Since; nothing changes.
 out=$(c "$binary" threats apply "$work/policy.yaml" --cache "$cache") || fail "304 apply: $out"
 [[ $out == *"+0 -0"*"not modified"* ]] || fail "no 304: $out"
+[[ $(c nft list chain inet netwarden_threats output) != *watch* ]] || fail "stale feed still in the rules"
+[[ $(c nft -t list sets inet) != *f_watch* ]] || fail "stale feed's sets not deleted"
 
 # Update: 10.99.0.2 released, 10.99.0.3 and fd99::3 listed, fd99::2 kept.
 sleep 1.1
