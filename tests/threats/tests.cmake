@@ -12,3 +12,7 @@ set_tests_properties(kernel_threats PROPERTIES LABELS "kernel;lab" TIMEOUT 300 R
 add_test(NAME kernel_threats_inspect
   COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/inspect_test.sh $<TARGET_FILE:netwarden>)
 set_tests_properties(kernel_threats_inspect PROPERTIES LABELS "kernel;lab" TIMEOUT 120 RESOURCE_LOCK netns)
+
+add_test(NAME kernel_threats_edges
+  COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/edges_test.sh $<TARGET_FILE:netwarden>)
+set_tests_properties(kernel_threats_edges PROPERTIES LABELS "kernel;lab" TIMEOUT 60 RESOURCE_LOCK netns)
