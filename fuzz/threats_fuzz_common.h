@@ -22,6 +22,13 @@ inline int FuzzThreatFeed(const uint8_t* data, size_t size, netwarden::threats::
     if (!EntryLess(merged[i - 1], merged[i]) || merged[i - 1].Overlaps(merged[i])) std::abort();
   }
   (void)Split(merged);
+  auto carved = parsed.entries;
+  CarveOutProtected(carved);
+  for (const auto& entry : carved) {
+    for (const auto& range : ProtectedNetworks()) {
+      if (entry.Overlaps(range)) std::abort();  // nothing may touch the LAN, loopback, multicast
+    }
+  }
   (void)ValidateFeed(text, parsed, merged.size(), parsed.entries.size(), {});
   for (const auto& entry : parsed.entries) {
     if (FindCovering(merged, entry.base()) == nullptr) std::abort();  // every input stays covered

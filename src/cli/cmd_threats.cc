@@ -67,7 +67,11 @@ void RegisterApply(CLI::App& parent, int& exit_code) {
       problem |= feed.problem;
       std::cout << feed.name << " (" << ThreatActionName(feed.action) << "): " << feed.entries
                 << " entries, +" << feed.added << " -" << feed.removed << ", age "
-                << Age(feed.fetched_at) << ": " << feed.result << "\n";
+                << Age(feed.fetched_at) << ": " << feed.result;
+      if (feed.protected_entries) {
+        std::cout << " (" << feed.protected_entries << " entries kept off private/loopback/multicast ranges)";
+      }
+      std::cout << "\n";
     }
     std::cout << std::fixed << std::setprecision(3) << "kernel: " << report->batch.elements
               << " elements in " << report->batch.messages << " messages, one transaction"

@@ -25,7 +25,9 @@ struct FeedWork {
 
 std::vector<IpNetwork> ParseMerged(const std::string& text, const ThreatFeed& feed) {
   auto format = ParseFeedFormat(feed.format).value_or(FeedFormat::kAuto);
-  return MergeEntries(ParseFeed(text, format, feed.column).entries);
+  auto entries = ParseFeed(text, format, feed.column).entries;
+  CarveOutProtected(entries);
+  return MergeEntries(std::move(entries));
 }
 
 // Decides which text the feed enforces now, filling the outcome.
@@ -57,6 +59,7 @@ void Prepare(FeedWork& work, const FeedCache& cache, const ApplyOptions& options
     } else {
       auto format = ParseFeedFormat(feed.format).value_or(FeedFormat::kAuto);
       ParsedFeed parsed = ParseFeed(response->body, format, feed.column);
+      work.outcome.protected_entries = CarveOutProtected(parsed.entries);
       std::vector<IpNetwork> merged = MergeEntries(std::move(parsed.entries));
       auto valid = ValidateFeed(response->body, parsed, merged.size(),
                                 last_good ? std::optional<size_t>(work.meta.entries) : std::nullopt,

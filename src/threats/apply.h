@@ -27,6 +27,7 @@ struct FeedOutcome {
   ThreatAction action = ThreatAction::kBlock;
   size_t entries = 0;       // merged entries now enforced
   size_t added = 0, removed = 0;
+  size_t protected_entries = 0;  // entries dropped or split around private/loopback/multicast
   int64_t fetched_at = 0;   // age of the enforced copy
   std::string result;       // loaded | unchanged | not modified | refused: ... | failed: ...
   bool problem = false;     // refused or failed (the old list stays)

@@ -1,5 +1,7 @@
 #include "threats/merge.h"
 
+#include <arpa/inet.h>
+
 #include <algorithm>
 
 namespace netwarden::threats {
@@ -42,6 +44,60 @@ EntryDiff Diff(const std::vector<IpNetwork>& before, const std::vector<IpNetwork
   std::set_difference(before.begin(), before.end(), after.begin(), after.end(),
                       std::back_inserter(diff.removed), EntryLess);
   return diff;
+}
+
+const std::vector<IpNetwork>& ProtectedNetworks() {
+  static const std::vector<IpNetwork> kProtected = [] {
+    std::vector<IpNetwork> networks(PrivateNetworks().begin(), PrivateNetworks().end());
+    for (const char* text : {"127.0.0.0/8", "224.0.0.0/4", "255.255.255.255/32", "::1/128", "ff00::/8"}) {
+      networks.push_back(*IpNetwork::Parse(text));
+    }
+    return networks;
+  }();
+  return kProtected;
+}
+
+namespace {
+
+// IpAddress has no constructor from raw bytes; carving is rare, so going through text is fine.
+IpAddress FromBytes(IpFamily family, const std::array<uint8_t, 16>& bytes) {
+  char text[INET6_ADDRSTRLEN] = {};
+  inet_ntop(family == IpFamily::kV4 ? AF_INET : AF_INET6, bytes.data(), text, sizeof(text));
+  return *IpAddress::Parse(text);
+}
+
+// Halves `entry` until no piece overlaps a protected range partially; at most one piece per bit
+// of prefix length per protected range it covers.
+void CarveOut(const IpNetwork& entry, std::vector<IpNetwork>& out) {
+  bool covers = false;
+  for (const auto& range : ProtectedNetworks()) {
+    if (range.Contains(entry)) return;  // wholly protected: dropped
+    covers |= entry.Contains(range);
+  }
+  if (!covers) {
+    out.push_back(entry);
+    return;
+  }
+  const int bit = entry.prefix_len();  // < bit width: a covering entry is never a host
+  auto upper = entry.base().bytes();
+  upper[bit / 8] |= static_cast<uint8_t>(1u << (7 - bit % 8));
+  CarveOut(IpNetwork(entry.base(), bit + 1), out);
+  CarveOut(IpNetwork(FromBytes(entry.family(), upper), bit + 1), out);
+}
+
+}  // namespace
+
+size_t CarveOutProtected(std::vector<IpNetwork>& entries) {
+  std::vector<IpNetwork> kept;
+  kept.reserve(entries.size());
+  size_t touched = 0;
+  for (const auto& entry : entries) {
+    size_t before = kept.size();
+    CarveOut(entry, kept);
+    if (kept.size() != before + 1 || !(kept.back() == entry)) ++touched;
+  }
+  entries = std::move(kept);
+  return touched;
 }
 
 const IpNetwork* FindCovering(const std::vector<IpNetwork>& merged, const IpAddress& address) {

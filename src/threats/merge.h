@@ -30,6 +30,16 @@ EntryDiff Diff(const std::vector<IpNetwork>& before, const std::vector<IpNetwork
 // The entry of a merged list that covers `address`, if any (binary search).
 const IpNetwork* FindCovering(const std::vector<IpNetwork>& merged, const IpAddress& address);
 
+// Ranges a reputation feed must never cut off: private and link-local networks (the LAN, the home
+// router, DHCP), loopback, multicast and limited broadcast. FireHOL level1, for one, lists all
+// of them as bogons.
+const std::vector<IpNetwork>& ProtectedNetworks();
+
+// Removes the parts of `entries` that fall in a protected range: an entry inside one is dropped,
+// an entry covering one is split into the prefixes around it. Returns how many were dropped or
+// split. Run before MergeEntries.
+size_t CarveOutProtected(std::vector<IpNetwork>& entries);
+
 // The ordering MergeEntries sorts by (a covering prefix sorts before what it covers).
 bool EntryLess(const IpNetwork& a, const IpNetwork& b);
 

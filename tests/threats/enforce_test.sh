@@ -24,26 +24,26 @@ s() { ip netns exec "$server" "$@"; }
 ip netns add "$client"; ip netns add "$server"
 ip link add nwt0 netns "$client" type veth peer name nwt1 netns "$server"
 c ip link set lo up; s ip link set lo up
-c ip addr add 10.99.0.1/24 dev nwt0; c ip -6 addr add fd99::1/64 dev nwt0 nodad
-s ip addr add 10.99.0.2/24 dev nwt1; s ip addr add 10.99.0.3/24 dev nwt1
-s ip addr add 10.99.0.4/24 dev nwt1; s ip addr add 10.99.0.5/24 dev nwt1; s ip addr add 10.99.5.7/32 dev lo
-s ip -6 addr add fd99::2/64 dev nwt1 nodad; s ip -6 addr add fd99::3/64 dev nwt1 nodad
-s ip -6 addr add fd99:5::7/128 dev lo
+c ip addr add 198.51.100.1/24 dev nwt0; c ip -6 addr add 2001:db8:99::1/64 dev nwt0 nodad
+s ip addr add 198.51.100.2/24 dev nwt1; s ip addr add 198.51.100.3/24 dev nwt1
+s ip addr add 198.51.100.4/24 dev nwt1; s ip addr add 198.51.100.5/24 dev nwt1; s ip addr add 203.0.113.7/32 dev lo
+s ip -6 addr add 2001:db8:99::2/64 dev nwt1 nodad; s ip -6 addr add 2001:db8:99::3/64 dev nwt1 nodad
+s ip -6 addr add 2001:db8:5::7/128 dev lo
 c ip link set nwt0 up; s ip link set nwt1 up
-c ip route add 10.99.5.0/24 via 10.99.0.2; c ip -6 route add fd99:5::/64 via fd99::2
+c ip route add 203.0.113.0/24 via 198.51.100.2; c ip -6 route add 2001:db8:5::/64 via 2001:db8:99::2
 s sysctl -qw net.ipv4.ip_forward=0
 
 # Listeners: TCP and UDP echo on 7777 (both families), the feed over HTTP on 8000 (server).
 s socat TCP6-LISTEN:7777,fork,reuseaddr,ipv6only=0 EXEC:cat >/dev/null 2>&1 & pids+=($!)
 # UDP listeners per address, so each reply leaves from the address that was asked.
-for address in 10.99.0.2 10.99.0.3 10.99.0.5 10.99.5.7; do
+for address in 198.51.100.2 198.51.100.3 198.51.100.5 203.0.113.7; do
   s socat "UDP4-RECVFROM:7777,bind=$address,fork,reuseaddr" EXEC:cat >/dev/null 2>&1 & pids+=($!)
 done
-for address in fd99::2 fd99::3 fd99:5::7; do
+for address in 2001:db8:99::2 2001:db8:99::3 2001:db8:5::7; do
   s socat "UDP6-RECVFROM:7777,bind=[$address],fork,reuseaddr" EXEC:cat >/dev/null 2>&1 & pids+=($!)
 done
 mkdir -p "$work/www"
-(cd "$work/www" && exec ip netns exec "$server" "$python" -m http.server 8000 --bind 10.99.0.4 >/dev/null 2>&1) & pids+=($!)
+(cd "$work/www" && exec ip netns exec "$server" "$python" -m http.server 8000 --bind 198.51.100.4 >/dev/null 2>&1) & pids+=($!)
 c tcpdump -i nflog:6575 -w "$work/log.pcap" -U >/dev/null 2>&1 & pids+=($!)
 sleep 1
 
@@ -54,7 +54,7 @@ bracket() { if [[ $1 == *:* ]]; then echo "[$1]"; else echo "$1"; fi; }
 tcp_ok() { c timeout 3 socat -u - "TCP:$(bracket "$1"):7777,connect-timeout=2" <<<x >/dev/null 2>&1; }
 udp_ok() { [[ $(echo ping | c timeout 2 socat -T1 - "UDP:$(bracket "$1"):7777" 2>/dev/null) == ping ]]; }
 
-for address in 10.99.0.2 10.99.0.3 10.99.5.7 fd99::2 fd99::3 fd99:5::7; do
+for address in 198.51.100.2 198.51.100.3 203.0.113.7 2001:db8:99::2 2001:db8:99::3 2001:db8:5::7; do
   reachable "$address" || fail "$address not reachable before any feed"
 done
 
@@ -64,42 +64,44 @@ version: 1
 vpn: {gateways: [{address: 192.0.2.1, port: 443, protocol: tcp}]}
 threat_feeds:
   - name: lab
-    url: http://10.99.0.4:8000/feed.txt
+    url: http://198.51.100.4:8000/feed.txt
     format: auto
     action: block
 YAML
 filler() { for i in $(seq 1 "$1"); do echo "198.18.$((i / 250)).$((i % 250 + 1))"; done; }
-{ echo "# lab feed"; echo 10.99.0.2; echo 10.99.5.0/24; echo fd99::2; echo fd99:5::/64; filler 100; } > "$work/www/feed.txt"
+{ echo "# lab feed"; echo 10.0.0.0/8; echo 127.0.0.0/8; echo 198.51.100.2; echo 203.0.113.0/24; echo 2001:db8:99::2; echo 2001:db8:5::/64; filler 100; } > "$work/www/feed.txt"
 
 out=$(c "$binary" threats apply "$work/policy.yaml" --cache "$cache") || fail "apply: $out"
 echo "$out"
 [[ $out == *"lab (block): 104 entries"*"loaded"* ]] || fail "first load: $out"
 [[ $out == *"(full load)"* ]] || fail "first load not a full load: $out"
+[[ $out == *"(2 entries kept off private/loopback/multicast ranges)"* ]] || fail "private ranges: $out"
+c ping -c1 -W1 127.0.0.1 >/dev/null || fail "a feed listing 127.0.0.0/8 cut off loopback"
 [[ -z $(nft list tables) ]] || fail "the host's own ruleset was touched"
-for address in 10.99.0.2 10.99.5.7 fd99::2 fd99:5::7; do
+for address in 198.51.100.2 203.0.113.7 2001:db8:99::2 2001:db8:5::7; do
   refused "$address" || fail "$address (listed) still reachable"
 done
-for address in 10.99.0.3 fd99::3; do reachable "$address" || fail "unlisted $address blocked"; done
+for address in 198.51.100.3 2001:db8:99::3; do reachable "$address" || fail "unlisted $address blocked"; done
 sleep 1
 grep -qa "nwthreat block lab" "$work/log.pcap" || fail "no NFLOG event carrying the feed name"
 
-out=$(c "$binary" threats explain --dst 10.99.5.7 --cache "$cache")
-[[ $out == *"listed by feed lab as 10.99.5.0/24 (enforced)"* ]] || fail "explain prefix: $out"
-out=$(c "$binary" threats explain --dst 10.99.0.3 --cache "$cache")
+out=$(c "$binary" threats explain --dst 203.0.113.7 --cache "$cache")
+[[ $out == *"listed by feed lab as 203.0.113.0/24 (enforced)"* ]] || fail "explain prefix: $out"
+out=$(c "$binary" threats explain --dst 198.51.100.3 --cache "$cache")
 [[ $out == *"listed by no feed"* ]] || fail "explain unlisted: $out"
 
 # A second feed with action log: its address still works, each new connection is logged with
 # the feed name. Dropping it from the policy deletes its sets.
-echo 10.99.0.5 > "$work/watch.txt"
+echo 198.51.100.5 > "$work/watch.txt"
 cp "$work/policy.yaml" "$work/two.yaml"
 printf '  - {name: watch, url: "file://%s/watch.txt", action: log}\n' "$work" >> "$work/two.yaml"
 out=$(c "$binary" threats apply "$work/two.yaml" --cache "$cache") || fail "two feeds: $out"
 [[ $out == *"watch (log): 1 entries, +1 -0"* ]] || fail "log feed not loaded: $out"
-reachable 10.99.0.5 || fail "a log-only address was blocked"
+reachable 198.51.100.5 || fail "a log-only address was blocked"
 sleep 1
 grep -qa "nwthreat log watch" "$work/log.pcap" || fail "no NFLOG event for the log feed"
-out=$(c "$binary" threats explain --dst 10.99.0.5 --cache "$cache")
-[[ $out == *"listed by feed watch as 10.99.0.5 (enforced)"* ]] || fail "explain log feed: $out"
+out=$(c "$binary" threats explain --dst 198.51.100.5 --cache "$cache")
+[[ $out == *"listed by feed watch as 198.51.100.5 (enforced)"* ]] || fail "explain log feed: $out"
 
 # Unchanged file: the server answers 304 to If-Modified-Since; nothing changes.
 out=$(c "$binary" threats apply "$work/policy.yaml" --cache "$cache") || fail "304 apply: $out"
@@ -107,15 +109,15 @@ out=$(c "$binary" threats apply "$work/policy.yaml" --cache "$cache") || fail "3
 [[ $(c nft list chain inet netwarden_threats output) != *watch* ]] || fail "stale feed still in the rules"
 [[ $(c nft -t list sets inet) != *f_watch* ]] || fail "stale feed's sets not deleted"
 
-# Update: 10.99.0.2 released, 10.99.0.3 and fd99::3 listed, fd99::2 kept.
+# Update: 198.51.100.2 released, 198.51.100.3 and 2001:db8:99::3 listed, 2001:db8:99::2 kept.
 sleep 1.1
-{ echo 10.99.0.3; echo 10.99.5.0/24; echo fd99::2; echo fd99::3; echo fd99:5::/64; filler 100; } > "$work/www/feed.txt"
+{ echo 198.51.100.3; echo 203.0.113.0/24; echo 2001:db8:99::2; echo 2001:db8:99::3; echo 2001:db8:5::/64; filler 100; } > "$work/www/feed.txt"
 out=$(c "$binary" threats apply "$work/policy.yaml" --cache "$cache") || fail "update: $out"
 [[ $out == *"+2 -1"*"(diff)"* ]] || fail "update not a diff of +2 -1: $out"
-reachable 10.99.0.2 || fail "removed entry 10.99.0.2 still blocked"
-refused 10.99.0.3 || fail "new entry 10.99.0.3 not blocked"
-refused fd99::3 || fail "new entry fd99::3 not blocked"
-refused 10.99.5.7 || fail "prefix lost during update"
+reachable 198.51.100.2 || fail "removed entry 198.51.100.2 still blocked"
+refused 198.51.100.3 || fail "new entry 198.51.100.3 not blocked"
+refused 2001:db8:99::3 || fail "new entry 2001:db8:99::3 not blocked"
+refused 203.0.113.7 || fail "prefix lost during update"
 
 # Bad feeds: each refused, the old list stays in force.
 check_refused() {
@@ -124,35 +126,35 @@ check_refused() {
   local out rc=0
   out=$(c "$binary" threats apply "$work/policy.yaml" --cache "$cache") || rc=$?
   [[ $rc == 3 && $out == *"refused"*"last good list kept"* ]] || fail "$what accepted (rc $rc): $out"
-  refused 10.99.0.3 || fail "$what: old list no longer enforced"
-  reachable 10.99.0.2 || fail "$what: released entry came back"
+  refused 198.51.100.3 || fail "$what: old list no longer enforced"
+  reachable 198.51.100.2 || fail "$what: released entry came back"
 }
 printf '<!DOCTYPE html>\n<html><body><h1>502 Bad Gateway</h1></body></html>\n' > "$work/www/feed.txt"
 check_refused "an HTML page"
-{ for i in $(seq 1 50); do echo "garbage line $i"; done; echo 10.99.0.3; } > "$work/www/feed.txt"
+{ for i in $(seq 1 50); do echo "garbage line $i"; done; echo 198.51.100.3; } > "$work/www/feed.txt"
 check_refused "garbage"
-{ echo 10.99.0.3; for i in $(seq 1 9); do echo "198.18.0.$i"; done; } > "$work/www/feed.txt"
+{ echo 198.51.100.3; for i in $(seq 1 9); do echo "198.18.0.$i"; done; } > "$work/www/feed.txt"
 check_refused "a 90% shrink"
 rm "$work/www/feed.txt"
 out=$(c "$binary" threats apply "$work/policy.yaml" --cache "$cache") && fail "404 accepted: $out"
 [[ $out == *"failed: "*"404"*"last good list kept"* ]] || fail "404 not reported: $out"
-refused 10.99.0.3 || fail "a failed download dropped the list"
+refused 198.51.100.3 || fail "a failed download dropped the list"
 
 # A truncated download (the server closes before Content-Length) is a failure, not a short list.
-printf 'HTTP/1.1 200 OK\r\nContent-Length: 100000\r\nConnection: close\r\n\r\n10.99.0.9\n' > "$work/truncated.http"
-s socat TCP4-LISTEN:8001,bind=10.99.0.4,reuseaddr "SYSTEM:cat $work/truncated.http" >/dev/null 2>&1 & pids+=($!)
+printf 'HTTP/1.1 200 OK\r\nContent-Length: 100000\r\nConnection: close\r\n\r\n198.51.100.9\n' > "$work/truncated.http"
+s socat TCP4-LISTEN:8001,bind=198.51.100.4,reuseaddr "SYSTEM:cat $work/truncated.http" >/dev/null 2>&1 & pids+=($!)
 sleep 0.5
-sed 's|10.99.0.4:8000/feed.txt|10.99.0.4:8001/feed.txt|' "$work/policy.yaml" > "$work/truncated.yaml"
+sed 's|198.51.100.4:8000/feed.txt|198.51.100.4:8001/feed.txt|' "$work/policy.yaml" > "$work/truncated.yaml"
 out=$(c "$binary" threats apply "$work/truncated.yaml" --cache "$cache") && fail "truncated accepted: $out"
 [[ $out == *"failed: "*"last good list kept"* ]] || fail "truncated download not refused: $out"
-refused 10.99.0.3 || fail "a truncated download dropped the list"
+refused 198.51.100.3 || fail "a truncated download dropped the list"
 
 # Offline start from the last good copy after the table disappeared (reboot).
 c "$binary" threats flush --cache "$cache" >/dev/null
-reachable 10.99.0.3 || fail "flush left rules"
+reachable 198.51.100.3 || fail "flush left rules"
 out=$(c "$binary" threats apply "$work/policy.yaml" --cache "$cache" --offline) || fail "offline: $out"
 [[ $out == *"(full load)"* ]] || fail "offline load: $out"
-refused 10.99.0.3 || fail "last good copy not enforced offline"
+refused 198.51.100.3 || fail "last good copy not enforced offline"
 out=$(c "$binary" threats status --cache "$cache")
 [[ $out == *"table inet netwarden_threats: loaded"*"lab: 105 entries"* ]] || fail "status: $out"
 c "$binary" threats flush --cache "$cache" >/dev/null

@@ -23,9 +23,9 @@ i() { ip netns exec "$inspector" "$@"; }
 for ns in "$client" "$server" "$inspector"; do ip netns add "$ns"; ip netns exec "$ns" ip link set lo up; done
 ip link add nwt0 netns "$client" type veth peer name nwt1 netns "$server"
 ip link add insp0 netns "$client" type veth peer name insp1 netns "$inspector"
-c ip addr add 10.99.0.1/24 dev nwt0; s ip addr add 10.99.0.2/24 dev nwt1; s ip addr add 10.99.0.3/24 dev nwt1
+c ip addr add 198.51.100.1/24 dev nwt0; s ip addr add 198.51.100.2/24 dev nwt1; s ip addr add 198.51.100.3/24 dev nwt1
 c ip addr add 10.98.0.1/24 dev insp0; i ip addr add 10.98.0.2/24 dev insp1
-i ip addr add 10.99.0.3/32 dev lo   # the inspection service answers for any destination it gets
+i ip addr add 198.51.100.3/32 dev lo   # the inspection service answers for any destination it gets
 c ip link set nwt0 up; s ip link set nwt1 up; c ip link set insp0 up; i ip link set insp1 up
 
 s socat TCP4-LISTEN:7777,fork,reuseaddr SYSTEM:'echo real-server' >/dev/null 2>&1 & pids+=($!)
@@ -33,8 +33,8 @@ i socat TCP4-LISTEN:7777,fork,reuseaddr SYSTEM:'echo BLOCK-PAGE from-$SOCAT_PEER
 sleep 0.5
 ask() { c timeout 3 socat -T2 - "TCP:$1:7777,connect-timeout=2" </dev/null 2>/dev/null || true; }
 
-[[ $(ask 10.99.0.3) == real-server ]] || fail "server not reachable before: $(ask 10.99.0.3)"
-echo 10.99.0.3 > "$work/feed.txt"
+[[ $(ask 198.51.100.3) == real-server ]] || fail "server not reachable before: $(ask 198.51.100.3)"
+echo 198.51.100.3 > "$work/feed.txt"
 cat > "$work/policy.yaml" <<YAML
 version: 1
 vpn: {gateways: [{address: 192.0.2.1, port: 443, protocol: tcp}]}
@@ -44,16 +44,16 @@ inspection: {interface: insp0}
 YAML
 out=$(c "$binary" threats apply "$work/policy.yaml" --cache "$work/cache") || fail "apply: $out"
 echo "$out"
-[[ $(ask 10.99.0.3) == "BLOCK-PAGE from-10.98.0.1" ]] || fail "inspected destination not sent to inspection: $(ask 10.99.0.3)"
-[[ $(ask 10.99.0.2) == real-server ]] || fail "an uninspected destination changed path"
+[[ $(ask 198.51.100.3) == "BLOCK-PAGE from-10.98.0.1" ]] || fail "inspected destination not sent to inspection: $(ask 198.51.100.3)"
+[[ $(ask 198.51.100.2) == real-server ]] || fail "an uninspected destination changed path"
 c ip rule | grep -q "fwmark 0x4e570006 lookup 6575" || fail "no fwmark rule"
 
 c ip link set insp0 down
-[[ -z $(ask 10.99.0.3) ]] || fail "inspection interface down: the destination leaked out the normal path"
+[[ -z $(ask 198.51.100.3) ]] || fail "inspection interface down: the destination leaked out the normal path"
 c ip link set insp0 up
 
 c "$binary" threats flush --cache "$work/cache" >/dev/null
 [[ -z $(c ip rule | grep 4e570006) ]] || fail "flush left the fwmark rule"
 [[ -z $(c ip route show table 6575) ]] || fail "flush left inspection routes"
-[[ $(ask 10.99.0.3) == real-server ]] || fail "flush did not restore the normal path"
+[[ $(ask 198.51.100.3) == real-server ]] || fail "flush did not restore the normal path"
 echo "PASS threats inspect"

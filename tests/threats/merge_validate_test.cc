@@ -143,3 +143,33 @@ TEST(ThreatPolicy, RefusesBadFeeds) {
 
 }  // namespace
 }  // namespace netwarden::threats
+
+namespace netwarden::threats {
+namespace {
+
+TEST(CarveOut, KeepsFeedsOffTheLanLoopbackAndMulticast) {
+  auto entries = Nets({"10.1.2.3", "192.168.0.0/16", "127.0.0.1", "1.2.3.4", "8.0.0.0/6",
+                       "fd00::1", "2001:db8::/32", "224.0.0.0/3", "ff02::1"});
+  size_t touched = CarveOutProtected(entries);
+  auto merged = MergeEntries(entries);
+  auto covered = [&](const char* address) {
+    return FindCovering(merged, *IpAddress::Parse(address)) != nullptr;
+  };
+  EXPECT_EQ(touched, 7u);  // 5 dropped, 8.0.0.0/6 and 224.0.0.0/3 split
+  EXPECT_TRUE(covered("1.2.3.4"));
+  EXPECT_TRUE(covered("8.8.8.8"));      // the rest of 8.0.0.0/6 stays listed
+  EXPECT_TRUE(covered("11.1.1.1"));
+  EXPECT_FALSE(covered("10.0.0.1"));    // ... but not the private 10/8 inside it
+  EXPECT_FALSE(covered("192.168.1.1"));
+  EXPECT_FALSE(covered("127.0.0.1"));
+  EXPECT_FALSE(covered("224.0.0.251"));
+  EXPECT_FALSE(covered("255.255.255.255"));
+  EXPECT_TRUE(covered("240.0.0.1"));
+  EXPECT_TRUE(covered("255.255.255.254"));
+  EXPECT_TRUE(covered("2001:db8::5"));
+  EXPECT_FALSE(covered("fd00::1"));
+  EXPECT_FALSE(covered("ff02::1"));
+}
+
+}  // namespace
+}  // namespace netwarden::threats
