@@ -1,5 +1,9 @@
 #include "threats/apply.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include <chrono>
 #include <ctime>
 
@@ -117,6 +121,33 @@ void AddSetUpdates(FeedWork& work, bool full, std::vector<SetUpdate>& updates) {
   }
 }
 
+// Held until the returned descriptor is closed.
+class CacheLock {
+ public:
+  explicit CacheLock(int fd) : fd_(fd) {}
+  CacheLock(CacheLock&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+  CacheLock(const CacheLock&) = delete;
+  CacheLock& operator=(const CacheLock&) = delete;
+  CacheLock& operator=(CacheLock&&) = delete;
+  ~CacheLock() {
+    if (fd_ >= 0) close(fd_);
+  }
+
+ private:
+  int fd_;
+};
+
+Result<CacheLock> LockCache(const std::string& directory) {
+  std::string path = directory + "/.lock";
+  int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) return MakeError(ErrorCode::kIo, "cannot open " + path);
+  if (flock(fd, LOCK_EX) != 0) {
+    close(fd);
+    return MakeError(ErrorCode::kIo, "cannot lock " + path);
+  }
+  return CacheLock(fd);
+}
+
 }  // namespace
 
 Result<bool> ThreatTableExists() { return TableExists(kThreatTable); }
@@ -124,6 +155,10 @@ Result<bool> ThreatTableExists() { return TableExists(kThreatTable); }
 Result<ApplyReport> ApplyThreats(const ThreatPolicy& threats, const ApplyOptions& options) {
   FeedCache cache(options.cache_directory);
   if (auto made = cache.EnsureDirectory(); !made) return made.error();
+  // Two refreshes at once (agent and an operator) would diff against the same `.applied` records
+  // and each write its own: one at a time.
+  auto lock = LockCache(options.cache_directory);
+  if (!lock) return lock.error();
   auto existed = ThreatTableExists();
   if (!existed) return existed.error();
   const int64_t now = static_cast<int64_t>(time(nullptr));
