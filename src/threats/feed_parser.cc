@@ -172,6 +172,17 @@ std::optional<IpNetwork> ParseFeedAddress(std::string_view token) {
   if (token.empty() || token.size() > 49) return std::nullopt;
   auto network = IpNetwork::Parse(token);
   if (!network) return std::nullopt;
+  // "::ffff:a.b.c.d" never appears on the wire as IPv6: it means the IPv4 address, and in an
+  // IPv6 set it would silently match nothing.
+  const auto& bytes = network->base().bytes();
+  bool mapped = network->family() == IpFamily::kV6 && network->prefix_len() >= 96 &&
+                bytes[10] == 0xff && bytes[11] == 0xff;
+  for (int i = 0; mapped && i < 10; ++i) mapped = bytes[i] == 0;
+  if (mapped) {
+    uint32_t v4 = (uint32_t{bytes[12]} << 24) | (uint32_t{bytes[13]} << 16) |
+                  (uint32_t{bytes[14]} << 8) | bytes[15];
+    return IpNetwork(IpAddress::V4(v4), network->prefix_len() - 96);
+  }
   return *network;
 }
 

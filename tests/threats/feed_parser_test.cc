@@ -22,6 +22,11 @@ TEST(FeedParser, PlainCountsCommentsAndBadLines) {
   EXPECT_EQ(feed.bad_examples[0], "not-an-ip");
 }
 
+TEST(FeedParser, Ipv4MappedBecomesIpv4) {
+  EXPECT_EQ(Strings(ParseFeed("::ffff:1.2.3.4\n::ffff:10.0.0.0/104\n", FeedFormat::kPlain)),
+            (std::vector<std::string>{"1.2.3.4", "10.0.0.0/8"}));
+}
+
 TEST(FeedParser, LastLineWithoutNewline) {
   EXPECT_EQ(Strings(ParseFeed("1.1.1.1\n2.2.2.2", FeedFormat::kPlain)),
             (std::vector<std::string>{"1.1.1.1", "2.2.2.2"}));
