@@ -106,6 +106,7 @@ class Agent {
   std::map<std::string, std::string> interface_addresses_;   // to detect address changes
   std::map<std::string, std::string> verified_;              // interface -> trusted network
   std::set<std::string> probes_in_flight_;
+  std::set<std::string> reported_probe_failures_;  // interface|network|epoch already reported
   std::map<std::string, CachedName> names_;
   Clock::time_point portal_until_{};
   std::vector<std::string> route_warnings_;

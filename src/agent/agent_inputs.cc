@@ -27,9 +27,15 @@ std::string AddressKey(const InterfaceState& interface) {
 }  // namespace
 
 void Agent::OnNetworkNotification() {
-  // Bursts of notifications (an interface coming up brings links, addresses and routes) are
-  // folded into one snapshot shortly after the burst.
-  if (monitor_->DrainNotifications()) loop_->Rearm(debounce_timer_, 50ms);
+  if (!monitor_->DrainNotifications()) return;
+  // While a network is trusted, any change may mean the laptop has left it: act at once, so that
+  // trust is withdrawn before a new network's traffic can use it. Otherwise bursts of
+  // notifications (links, addresses, routes) are folded into one snapshot shortly after.
+  if (!verified_.empty() || !effective_.trusted_interfaces.empty()) {
+    TakeSnapshot();
+  } else {
+    loop_->Rearm(debounce_timer_, 50ms);
+  }
 }
 
 void Agent::TakeSnapshot() {
@@ -118,7 +124,15 @@ void Agent::OnProbeResult(const std::string& interface, const std::string& netwo
   }
   const auto found = verified_.find(interface);
   const bool was_trusted = found != verified_.end() && found->second == network;
-  if (trusted == was_trusted) return;
+  if (trusted == was_trusted) {
+    // Still untrusted: say why once for this interface state (e.g. an impostor certificate).
+    const std::string key = interface + "|" + network + "|" + std::to_string(epoch);
+    if (!trusted && reported_probe_failures_.insert(key).second) {
+      events_->Emit("probe", {{"interface", interface}, {"network", network}, {"trusted", false},
+                              {"detail", detail}});
+    }
+    return;
+  }
   if (trusted) {
     verified_[interface] = network;
   } else {

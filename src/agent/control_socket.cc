@@ -41,7 +41,7 @@ std::string ReadLine(int fd, size_t limit) {
 void WriteAll(int fd, const std::string& text) {
   size_t written = 0;
   while (written < text.size()) {
-    const ssize_t n = write(fd, text.data() + written, text.size() - written);
+    const ssize_t n = send(fd, text.data() + written, text.size() - written, MSG_NOSIGNAL);
     if (n <= 0) return;
     written += static_cast<size_t>(n);
   }
@@ -104,10 +104,11 @@ void ControlServer::AcceptOne() {
   } else {
     Peer peer{credentials.uid, credentials.gid, false};
     peer.in_control_group = group_ && UserInGroup(peer.uid, peer.gid, *group_);
+    // Read the request even when refusing, so the caller gets the answer rather than a reset.
+    const std::string line = ReadLine(client, 64 * 1024);
     if (!peer.is_root() && !peer.in_control_group) {
       response = {{"ok", false}, {"error", "permission denied: root or the control group only"}};
     } else {
-      const std::string line = ReadLine(client, 64 * 1024);
       auto request = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
       response = request.is_object()
                      ? handler_(request, peer)

@@ -14,6 +14,7 @@ namespace netwarden {
 
 enum class SetKind : uint8_t {
   kInterface,            // interface names
+  kInterfaceIndex,       // interfaces as they exist now: a re-created one (same name) is not in it
   kAddress,              // single addresses
   kNetwork,              // prefixes (interval set)
   kAddressPort,          // address . tcp port

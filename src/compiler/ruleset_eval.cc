@@ -22,7 +22,8 @@ bool PortIn(uint16_t port, const std::vector<uint16_t>& ports) {
 bool SetHolds(const NamedSet& set, const Flow& flow) {
   return std::any_of(set.elements.begin(), set.elements.end(), [&](const SetElement& element) {
     switch (set.kind) {
-      case SetKind::kInterface: return element.interface == flow.output_interface;
+      case SetKind::kInterface:
+      case SetKind::kInterfaceIndex: return element.interface == flow.output_interface;
       case SetKind::kAddress:
       case SetKind::kNetwork: return element.network.Contains(flow.destination);
       case SetKind::kAddressPort:

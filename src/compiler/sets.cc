@@ -48,8 +48,9 @@ NamedSet WithNetworks(NamedSet set, std::vector<IpNetwork> networks) {
 }
 
 NamedSet InterfaceSet(const char* name, std::string purpose,
-                      const std::vector<std::string>& interfaces) {
-  NamedSet set = MakeSet(name, SetKind::kInterface, IpFamily::kV4, std::move(purpose));
+                      const std::vector<std::string>& interfaces,
+                      SetKind kind = SetKind::kInterface) {
+  NamedSet set = MakeSet(name, kind, IpFamily::kV4, std::move(purpose));
   for (const auto& interface : interfaces) set.elements.push_back(SetElement{interface, {}, {}, 0, 0});
   return set;
 }
@@ -77,8 +78,11 @@ void AddForcedVpnSets(const EffectivePolicy& effective, Ruleset& ruleset) {
                               effective.tunnel_interfaces));
   std::vector<std::string> trusted;
   for (const auto& [name, network] : effective.trusted_interfaces) trusted.push_back(name);
+  // By interface index, not name: if the laptop leaves the trusted network and its interface is
+  // re-created under the same name, the kernel stops trusting it before the agent even reacts.
   sets.push_back(InterfaceSet(set_name::kTrustedInterfaces,
-                              "interfaces on a verified trusted network", trusted));
+                              "interfaces on a verified trusted network", trusted,
+                              SetKind::kInterfaceIndex));
   sets.push_back(InterfaceSet(set_name::kPortalWindowInterfaces,
                               "interfaces with an open captive-portal window",
                               effective.portal_window_interfaces));

@@ -15,6 +15,9 @@
 # namespaces; everything it writes (socket, events, state) lives in $LAB_DIR.
 
 AGENT_LAB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# The agent bugs these tests once recorded as XFAIL are fixed: every check is strict unless a run
+# asks otherwise (NW_STRICT= to see the old XFAIL notes).
+: "${NW_STRICT=1}"
 
 agent_start() {
   AGENT_SOCK=$LAB_DIR/agent.sock

@@ -21,6 +21,7 @@ std::string SetType(const NamedSet& set) {
   const std::string address = AddressType(set.family);
   switch (set.kind) {
     case SetKind::kInterface: return "ifname";
+    case SetKind::kInterfaceIndex: return "iface_index";
     case SetKind::kAddress:
     case SetKind::kNetwork: return address;
     case SetKind::kAddressPort: return address + " . inet_service";
@@ -32,7 +33,8 @@ std::string SetType(const NamedSet& set) {
 
 std::string RenderElement(const NamedSet& set, const SetElement& element) {
   switch (set.kind) {
-    case SetKind::kInterface: return fmt::format("\"{}\"", element.interface);
+    case SetKind::kInterface:
+    case SetKind::kInterfaceIndex: return fmt::format("\"{}\"", element.interface);
     case SetKind::kAddress:
     case SetKind::kNetwork: return element.network.ToString();
     case SetKind::kAddressPort:
@@ -74,6 +76,13 @@ std::string PortMatch(const Match& match, const char* direction) {
                      direction, Braced(match.ports, port));
 }
 
+// `oif`/`iif` match interface indexes, `oifname`/`iifname` names; the set's kind decides.
+std::string InterfaceKeyword(const Ruleset& ruleset, const Match& match, const char* direction) {
+  const NamedSet* set = ruleset.FindSet(match.set);
+  const bool by_index = set && set->kind == SetKind::kInterfaceIndex;
+  return std::string(direction) + (by_index ? "if" : "ifname");
+}
+
 std::string RenderMatch(const Ruleset& ruleset, const Match& match) {
   using Kind = Match::Kind;
   switch (match.kind) {
@@ -81,9 +90,10 @@ std::string RenderMatch(const Ruleset& ruleset, const Match& match) {
     case Kind::kInputLoopback: return "iif \"lo\"";
     case Kind::kConnectionEstablished: return "ct state established,related";
     case Kind::kConnectionInvalid: return "ct state invalid";
-    case Kind::kOutputInterfaceInSet: return "oifname @" + match.set;
-    case Kind::kInputInterfaceInSet: return "iifname @" + match.set;
-    case Kind::kInputInterfaceNotInSet: return "iifname != @" + match.set;
+    case Kind::kOutputInterfaceInSet: return InterfaceKeyword(ruleset, match, "o") + " @" + match.set;
+    case Kind::kInputInterfaceInSet: return InterfaceKeyword(ruleset, match, "i") + " @" + match.set;
+    case Kind::kInputInterfaceNotInSet:
+      return InterfaceKeyword(ruleset, match, "i") + " != @" + match.set;
     case Kind::kDestinationInSet: return AddressKeyword(match.family) + " daddr @" + match.set;
     case Kind::kSourceInSet: return AddressKeyword(match.family) + " saddr @" + match.set;
     case Kind::kDestinationTupleInSet: {
