@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Real kernel, two namespaces of the test's own joined by a veth pair: "client" runs netwarden
-# threats, "server" holds listed and unlisted addresses, listeners and a tiny HTTP feed server.
+# threats, "server" holds listed and unlisted addresses, listeners and a tiny HTTP feed server with ETags (feed_server.py).
 # Proves: listed addresses/prefixes refused (TCP, UDP, ICMP, IPv4 and IPv6) and logged with the
 # feed name; unlisted neighbours work; a log feed allows and logs; a dropped feed's sets go; feed updates are enforced and released; a 304 changes
 # nothing; HTML, garbage and a 90 % shrink are refused with the old list in force; flush.
@@ -43,7 +43,7 @@ for address in 2001:db8:99::2 2001:db8:99::3 2001:db8:5::7; do
   s socat "UDP6-RECVFROM:7777,bind=[$address],fork,reuseaddr" EXEC:cat >/dev/null 2>&1 & pids+=($!)
 done
 mkdir -p "$work/www"
-(cd "$work/www" && exec ip netns exec "$server" "$python" -m http.server 8000 --bind 198.51.100.4 >/dev/null 2>&1) & pids+=($!)
+s "$python" "$(dirname "$(realpath "$0")")/feed_server.py" "$work/www" 198.51.100.4 8000 > "$work/server.log" 2>&1 & pids+=($!)
 c tcpdump -i nflog:6575 -w "$work/log.pcap" -U >/dev/null 2>&1 & pids+=($!)
 sleep 1
 
@@ -106,6 +106,7 @@ out=$(c "$binary" threats explain --dst 198.51.100.5 --cache "$cache")
 # Unchanged file: the server answers 304 to If-Modified-Since; nothing changes.
 out=$(c "$binary" threats apply "$work/policy.yaml" --cache "$cache") || fail "304 apply: $out"
 [[ $out == *"+0 -0"*"not modified"* ]] || fail "no 304: $out"
+grep -q 'if-none-match="[0-9a-f]*" -> 304' "$work/server.log" || fail "no conditional request: $(cat "$work/server.log")"
 [[ $(c nft list chain inet netwarden_threats output) != *watch* ]] || fail "stale feed still in the rules"
 [[ $(c nft -t list sets inet) != *f_watch* ]] || fail "stale feed's sets not deleted"
 
