@@ -83,12 +83,16 @@ std::string RenderRulesScript(const ThreatPolicy& threats, const std::vector<std
   // A mark set in a filter chain does not re-route locally generated packets; a route chain does.
   out += fmt::format("add chain {} reroute {{ type route hook output priority mangle - 10; policy accept; }}\n", kTable);
   out += fmt::format("flush chain {} reroute\n", kTable);
+  // Forwarded traffic (a LAN behind this host) is routed after prerouting: marked there.
+  out += fmt::format("add chain {} inspect_forward {{ type filter hook prerouting priority mangle - 10; policy accept; }}\n", kTable);
+  out += fmt::format("flush chain {} inspect_forward\n", kTable);
   for (const auto& feed : threats.feeds) {
     out += fmt::format("add chain {} {}\n", kTable, ActionChain(feed));
     out += fmt::format("flush chain {} {}\n", kTable, ActionChain(feed));
     RenderAction(threats, feed, out);
     if (feed.action == ThreatAction::kInspect) {
       RenderLookups(feed, "reroute", out);
+      RenderLookups(feed, "inspect_forward", out);
     } else {
       RenderLookups(feed, "output", out);
       RenderLookups(feed, "forward", out);
@@ -103,6 +107,7 @@ std::string RenderRulesScript(const ThreatPolicy& threats, const std::vector<std
                        kInspectMark, threats.inspection_interface);
   } else {
     out += fmt::format("delete chain {} reroute\n", kTable);
+    out += fmt::format("delete chain {} inspect_forward\n", kTable);
     out += fmt::format("delete chain {} inspect_nat\n", kTable);
   }
   for (const auto& name : stale_feeds) {
