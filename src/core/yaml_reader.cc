@@ -1,5 +1,8 @@
 #include "core/yaml_reader.h"
 
+#include <pwd.h>
+
+#include <cctype>
 #include <set>
 
 namespace netwarden {
@@ -123,6 +126,22 @@ std::optional<IpNetwork> YamlReader::Network(const YAML::Node& node, std::string
     return std::nullopt;
   }
   return *network;
+}
+
+std::optional<uint32_t> YamlReader::User(const YAML::Node& node, std::string_view what) {
+  auto text = String(node, what);
+  if (!text || text->empty()) {
+    Fail(node, std::string(what) + " must be a uid or a user name");
+    return std::nullopt;
+  }
+  if (std::isdigit(static_cast<unsigned char>((*text)[0]))) {
+    auto uid = Integer(node, what, 0, 0xfffffffeLL);
+    if (!uid) return std::nullopt;
+    return static_cast<uint32_t>(*uid);
+  }
+  if (const passwd* entry = getpwnam(text->c_str())) return entry->pw_uid;
+  Fail(node, "unknown user '" + *text + "' on this machine (use a numeric uid)");
+  return std::nullopt;
 }
 
 std::optional<std::string> YamlReader::Choice(const YAML::Node& node, std::string_view what,

@@ -38,6 +38,8 @@ class YamlReader {
   std::optional<uint16_t> Port(const YAML::Node& node, std::string_view what);
   std::optional<IpAddress> Address(const YAML::Node& node, std::string_view what);
   std::optional<IpNetwork> Network(const YAML::Node& node, std::string_view what);
+  // A numeric uid, or a user name known on this machine.
+  std::optional<uint32_t> User(const YAML::Node& node, std::string_view what);
   // One of `choices`, or an error listing them.
   std::optional<std::string> Choice(const YAML::Node& node, std::string_view what,
                                     std::initializer_list<std::string_view> choices);

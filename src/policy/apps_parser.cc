@@ -1,6 +1,5 @@
 #include "policy/apps_parser.h"
 
-#include <pwd.h>
 #include <sys/stat.h>
 
 #include <cctype>
@@ -120,7 +119,7 @@ class AppsParser {
     ok = ParseRemote(node["remote"], rule) && ok;
     ok = ParsePorts(node["ports"], rule) && ok;
     if (node["user"]) {
-      rule.uid = ParseUser(node["user"]);
+      rule.uid = reader_.User(node["user"], "user");
       ok = ok && rule.uid.has_value();
     }
     if (!node["action"]) {
@@ -179,21 +178,6 @@ class AppsParser {
     return ok;
   }
 
-  std::optional<uint32_t> ParseUser(const Node& node) {
-    auto text = reader_.String(node, "user");
-    if (!text || text->empty()) {
-      reader_.Fail(node, "user must be a uid or a user name");
-      return std::nullopt;
-    }
-    if (std::isdigit(static_cast<unsigned char>((*text)[0]))) {
-      auto uid = reader_.Integer(node, "user", 0, 0xfffffffeLL);
-      if (!uid) return std::nullopt;
-      return static_cast<uint32_t>(*uid);
-    }
-    if (const passwd* entry = getpwnam(text->c_str())) return entry->pw_uid;
-    reader_.Fail(node, "unknown user '" + *text + "' on this machine (use a numeric uid)");
-    return std::nullopt;
-  }
 
   void WarnShadowed(const std::vector<Node>& rule_nodes) {
     const ExpandedApps expanded = ExpandAppRules(apps_);

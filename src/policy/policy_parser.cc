@@ -1,7 +1,5 @@
 #include "policy/policy_parser.h"
 
-#include <pwd.h>
-
 #include <algorithm>
 #include <cctype>
 #include <set>
@@ -128,7 +126,7 @@ class PolicyParser {
       ok = false;
     }
     if (node["user"]) {
-      gateway.uid = ParseUser(node["user"]);
+      gateway.uid = reader_.User(node["user"], "user");
       ok = ok && gateway.uid.has_value();
     }
     if (node["program"]) {
@@ -178,18 +176,6 @@ class PolicyParser {
     return true;
   }
 
-  std::optional<uint32_t> ParseUser(const Node& node) {
-    auto text = reader_.String(node, "user");
-    if (!text) return std::nullopt;
-    if (!text->empty() && std::isdigit(static_cast<unsigned char>((*text)[0]))) {
-      auto uid = reader_.Integer(node, "user", 0, 0xfffffffeLL);
-      if (!uid) return std::nullopt;
-      return static_cast<uint32_t>(*uid);
-    }
-    if (const passwd* entry = getpwnam(text->c_str())) return entry->pw_uid;
-    reader_.Fail(node, "unknown user '" + *text + "' on this machine (use a numeric uid)");
-    return std::nullopt;
-  }
 
   void ParseTrustedNetworks(const Node& list) {
     if (!reader_.ExpectSequence(list, "trusted_networks") || !list) return;
