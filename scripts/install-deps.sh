@@ -14,6 +14,8 @@ packages=(
   # lab: namespaces, VPN, servers, evidence
   iproute2 nftables wireguard-go wireguard-tools openssl curl socat tcpdump iperf3
   iputils-ping dnsmasq-base procps util-linux
+  # scripts: log generator, lab feed server, bench drivers and arithmetic
+  python3 bc
   # agent lab tests: the other VPN kinds (OpenVPN TAP = L2, SSH port forwarding = L4), jq
   openvpn openssh-server openssh-client jq
   mmdb-bin
