@@ -75,13 +75,7 @@ nlohmann::json Agent::HandleControl(const nlohmann::json& request, const Peer& p
               static_cast<uint16_t>(request.value("source_port", 0)),
               request.value("output_interface", ""), request.value("uid", 0u)};
     if (flow.output_interface.empty()) {
-      for (const auto& interface : snapshot_.interfaces) {
-        const auto& tunnels = effective_.tunnel_interfaces;
-        if (std::find(tunnels.begin(), tunnels.end(), interface.name) == tunnels.end()) {
-          flow.output_interface = interface.name;
-          break;
-        }
-      }
+      flow.output_interface = DefaultOutputInterface(snapshot_.interfaces, effective_);
     }
     const Decision decision = DecideOutbound(effective_, flow);
     nlohmann::json answer = {{"ok", true},

@@ -88,11 +88,7 @@ void Agent::StartProbes() {
     }
     if (targets.empty()) continue;
     for (const auto& interface : snapshot_.interfaces) {
-      const auto& tunnels = effective_.tunnel_interfaces;
-      if (interface.addresses.empty() ||
-          std::find(tunnels.begin(), tunnels.end(), interface.name) != tunnels.end()) {
-        continue;
-      }
+      if (interface.addresses.empty() || effective_.IsTunnel(interface.name)) continue;
       const std::string key = interface.name + "|" + network.name;
       if (!probes_in_flight_.insert(key).second) continue;
       const uint64_t epoch = interface_epoch_[interface.name];
@@ -201,10 +197,9 @@ void Agent::OnResolved(const std::string& name, std::vector<IpAddress> addresses
 // the event tells the administrator that this network is hostile.
 void Agent::CheckRoutes() {
   std::vector<std::string> warnings;
-  const auto& tunnels = effective_.tunnel_interfaces;
   for (const auto& route : snapshot_.routes) {
     if (route.destination.prefix_len() == 0 || IsPrivate(route.destination)) continue;
-    if (std::find(tunnels.begin(), tunnels.end(), route.interface) != tunnels.end()) continue;
+    if (effective_.IsTunnel(route.interface)) continue;
     // IPv6 hosts normally sit on a public on-link /64 (SLAAC): not a sign of anything.
     if (!route.destination.base().is_v4() &&
         (route.destination.base().bytes()[0] == 0xff ||
@@ -225,7 +220,7 @@ void Agent::CheckRoutes() {
     if (!warnings.empty()) {
       events_->Emit("route-overlap",
                     {{"routes", warnings},
-                     {"tunnel_up", !tunnels.empty()},
+                     {"tunnel_up", !effective_.tunnel_interfaces.empty()},
                      {"note", "public destinations routed outside the tunnel (TunnelVision / "
                               "LocalNet?); they stay blocked by the firewall"}});
     }

@@ -31,13 +31,8 @@ struct ExplainOptions {
 };
 
 std::string DefaultInterface(const Inputs& inputs) {
-  const auto& tunnels = inputs.effective.tunnel_interfaces;
-  for (const auto& interface : inputs.situation.interfaces) {
-    if (std::find(tunnels.begin(), tunnels.end(), interface.name) == tunnels.end()) {
-      return interface.name;
-    }
-  }
-  return "eth0";
+  const std::string found = DefaultOutputInterface(inputs.situation.interfaces, inputs.effective);
+  return found.empty() ? "eth0" : found;
 }
 
 std::string Location(const Decision& decision) {

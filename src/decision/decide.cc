@@ -46,8 +46,7 @@ Decision DecideOutbound(const EffectivePolicy& effective, const Flow& flow) {
   if (flow.output_interface == "lo") return Allow(kLoopback, "loopback traffic stays on the host");
   if (IsDhcpClient(flow)) return Allow(kDhcp, "DHCP client request");
 
-  const auto& tunnels = effective.tunnel_interfaces;
-  if (std::find(tunnels.begin(), tunnels.end(), flow.output_interface) != tunnels.end()) {
+  if (effective.IsTunnel(flow.output_interface)) {
     return Allow(kTunnel, "leaves through tunnel interface " + flow.output_interface);
   }
   if (auto trusted = effective.trusted_interfaces.find(flow.output_interface);

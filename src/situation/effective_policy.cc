@@ -25,6 +25,19 @@ void AddUnique(std::vector<IpAddress>& list, const IpAddress& address) {
 
 }  // namespace
 
+bool EffectivePolicy::IsTunnel(const std::string& interface) const {
+  return std::find(tunnel_interfaces.begin(), tunnel_interfaces.end(), interface) !=
+         tunnel_interfaces.end();
+}
+
+std::string DefaultOutputInterface(const std::vector<InterfaceState>& interfaces,
+                                   const EffectivePolicy& effective) {
+  for (const auto& interface : interfaces) {
+    if (!effective.IsTunnel(interface.name)) return interface.name;
+  }
+  return "";
+}
+
 const std::vector<IpNetwork>& LanNetworks() {
   static const std::vector<IpNetwork> kNetworks = [] {
     std::vector<IpNetwork> networks(PrivateNetworks().begin(), PrivateNetworks().end());
@@ -113,8 +126,7 @@ EffectivePolicy Resolve(const Policy& policy, const Situation& situation) {
   }
   if (situation.portal_window_open) {
     for (const auto& interface : situation.interfaces) {
-      const auto& tunnels = effective.tunnel_interfaces;
-      if (std::find(tunnels.begin(), tunnels.end(), interface.name) == tunnels.end()) {
+      if (!effective.IsTunnel(interface.name)) {
         effective.portal_window_interfaces.push_back(interface.name);
       }
     }

@@ -48,9 +48,16 @@ struct EffectivePolicy {
   std::vector<std::string> portal_window_interfaces;  // HTTP/HTTPS + DNS open for a portal login
   LanAccess lan = LanAccess::kNone;
   std::vector<std::string> unresolved_hosts;  // names the situation has no address for
+
+  bool IsTunnel(const std::string& interface) const;
 };
 
 EffectivePolicy Resolve(const Policy& policy, const Situation& situation);
+
+// The interface a flow is assumed to leave by when nobody says: the first non-tunnel interface
+// of the situation, or "" when there is none.
+std::string DefaultOutputInterface(const std::vector<InterfaceState>& interfaces,
+                                   const EffectivePolicy& effective);
 
 // Ranges that count as LAN when `lan: private`: private unicast plus local multicast/broadcast.
 // Never derived from an interface's subnet (TunnelCrack LocalNet).
