@@ -6,53 +6,30 @@
 # nothing; HTML, garbage and a 90 % shrink are refused with the old list in force; flush.
 set -euo pipefail
 binary=$(realpath "$1")
+here=$(dirname "$(realpath "$0")")
 python=/usr/bin/python3
-client="nwt-c-$$"; server="nwt-s-$$"
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  ip netns del "$client" 2>/dev/null || true
-  ip netns del "$server" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT INT TERM
-fail() { echo "FAIL: $*" >&2; exit 1; }
-c() { ip netns exec "$client" "$@"; }
-s() { ip netns exec "$server" "$@"; }
+source "$here/lib.sh"
 
-ip netns add "$client"; ip netns add "$server"
-ip link add nwt0 netns "$client" type veth peer name nwt1 netns "$server"
-c ip link set lo up; s ip link set lo up
-c ip addr add 198.51.100.1/24 dev nwt0; c ip -6 addr add 2001:db8:99::1/64 dev nwt0 nodad
+threats_pair nwt
 s ip addr add 198.51.100.2/24 dev nwt1; s ip addr add 198.51.100.3/24 dev nwt1
 s ip addr add 198.51.100.4/24 dev nwt1; s ip addr add 198.51.100.5/24 dev nwt1; s ip addr add 203.0.113.7/32 dev lo
 s ip -6 addr add 2001:db8:99::2/64 dev nwt1 nodad; s ip -6 addr add 2001:db8:99::3/64 dev nwt1 nodad
 s ip -6 addr add 2001:db8:5::7/128 dev lo
-c ip link set nwt0 up; s ip link set nwt1 up
 c ip route add 203.0.113.0/24 via 198.51.100.2; c ip -6 route add 2001:db8:5::/64 via 2001:db8:99::2
-s sysctl -qw net.ipv4.ip_forward=0
 
 # Listeners: TCP and UDP echo on 7777 (both families), the feed over HTTP on 8000 (server).
-s socat TCP6-LISTEN:7777,fork,reuseaddr,ipv6only=0 EXEC:cat >/dev/null 2>&1 & pids+=($!)
+threats_bg "$server" socat TCP6-LISTEN:7777,fork,reuseaddr,ipv6only=0 EXEC:cat >/dev/null 2>&1
 # UDP listeners per address, so each reply leaves from the address that was asked.
 for address in 198.51.100.2 198.51.100.3 198.51.100.5 203.0.113.7; do
-  s socat "UDP4-RECVFROM:7777,bind=$address,fork,reuseaddr" EXEC:cat >/dev/null 2>&1 & pids+=($!)
+  threats_bg "$server" socat "UDP4-RECVFROM:7777,bind=$address,fork,reuseaddr" EXEC:cat >/dev/null 2>&1
 done
 for address in 2001:db8:99::2 2001:db8:99::3 2001:db8:5::7; do
-  s socat "UDP6-RECVFROM:7777,bind=[$address],fork,reuseaddr" EXEC:cat >/dev/null 2>&1 & pids+=($!)
+  threats_bg "$server" socat "UDP6-RECVFROM:7777,bind=[$address],fork,reuseaddr" EXEC:cat >/dev/null 2>&1
 done
 mkdir -p "$work/www"
-s "$python" "$(dirname "$(realpath "$0")")/feed_server.py" "$work/www" 198.51.100.4 8000 > "$work/server.log" 2>&1 & pids+=($!)
-c tcpdump -i nflog:6575 -w "$work/log.pcap" -U >/dev/null 2>&1 & pids+=($!)
+threats_bg "$server" "$python" "$here/feed_server.py" "$work/www" 198.51.100.4 8000 >"$work/server.log" 2>&1
+threats_bg "$client" tcpdump -i nflog:6575 -w "$work/log.pcap" -U >/dev/null 2>&1
 sleep 1
-
-icmp_ok() { if [[ $1 == *:* ]]; then c ping -6 -c1 -W1 "$1" >/dev/null 2>&1; else c ping -c1 -W1 "$1" >/dev/null 2>&1; fi; }
-reachable() { tcp_ok "$1" && udp_ok "$1" && icmp_ok "$1"; }
-refused() { ! tcp_ok "$1" && ! udp_ok "$1" && ! icmp_ok "$1"; }
-bracket() { if [[ $1 == *:* ]]; then echo "[$1]"; else echo "$1"; fi; }
-tcp_ok() { c timeout 3 socat -u - "TCP:$(bracket "$1"):7777,connect-timeout=2" <<<x >/dev/null 2>&1; }
-udp_ok() { [[ $(echo ping | c timeout 2 socat -T1 - "UDP:$(bracket "$1"):7777" 2>/dev/null) == ping ]]; }
 
 for address in 198.51.100.2 198.51.100.3 203.0.113.7 2001:db8:99::2 2001:db8:99::3 2001:db8:5::7; do
   reachable "$address" || fail "$address not reachable before any feed"
@@ -143,7 +120,7 @@ refused 198.51.100.3 || fail "a failed download dropped the list"
 
 # A truncated download (the server closes before Content-Length) is a failure, not a short list.
 printf 'HTTP/1.1 200 OK\r\nContent-Length: 100000\r\nConnection: close\r\n\r\n198.51.100.9\n' > "$work/truncated.http"
-s socat TCP4-LISTEN:8001,bind=198.51.100.4,reuseaddr "SYSTEM:cat $work/truncated.http" >/dev/null 2>&1 & pids+=($!)
+threats_bg "$server" socat TCP4-LISTEN:8001,bind=198.51.100.4,reuseaddr "SYSTEM:cat $work/truncated.http" >/dev/null 2>&1
 sleep 0.5
 sed 's|198.51.100.4:8000/feed.txt|198.51.100.4:8001/feed.txt|' "$work/policy.yaml" > "$work/truncated.yaml"
 out=$(c "$binary" threats apply "$work/truncated.yaml" --cache "$cache") && fail "truncated accepted: $out"

@@ -1,79 +1,105 @@
 #!/usr/bin/env bash
-# Real kernel, four namespaces of the test's own: `client` runs netwarden threats, `server` holds
-# the real destinations, `inspector` sits behind the inspection interface (insp0) and answers every
-# connection with a block page, `lan` is routed through the client. Proves: an inspected
-# destination (from the client itself and forwarded from the LAN) is reached only through the
-# inspection interface, with the client's tunnel address; other destinations keep their path; a
-# blocked destination is refused on the forward path; a down inspection interface fails closed;
-# flush removes the policy routing.
+# Real kernel, lab namespaces of the test's own (tests/lab/lib.sh helpers): `lap` runs netwarden
+# threats, `web` holds the real destinations behind the normal uplink (nwt0), `gw` is the
+# inspection service, reached only through a WireGuard tunnel (wireguard-go, interface
+# wg-inspect) over an underlay veth (insp0), and answers every HTTP request with a block page;
+# `vm` is a LAN host routed through the laptop. Proves: an inspected destination (from the laptop
+# itself and forwarded from the LAN) is reached only through the tunnel, with the tunnel's
+# address, and crosses the underlay only as WireGuard UDP (captures on the underlay and on the
+# uplink); other destinations keep their path; a blocked destination is refused on the forward
+# path; a tunnel that goes down fails closed (link down, wireguard-go gone); flush removes the
+# policy routing.
 set -euo pipefail
 binary=$(realpath "$1")
-client="nwi-c-$$"; server="nwi-s-$$"; inspector="nwi-i-$$"; lan="nwi-l-$$"
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for ns in "$client" "$server" "$inspector" "$lan"; do ip netns del "$ns" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT INT TERM
+here=$(dirname "$(realpath "$0")")
+python=/usr/bin/python3
+source "$here/../lab/lib.sh"
 fail() { echo "FAIL: $*" >&2; exit 1; }
-c() { ip netns exec "$client" "$@"; }
-s() { ip netns exec "$server" "$@"; }
-i() { ip netns exec "$inspector" "$@"; }
 
-for ns in "$client" "$server" "$inspector" "$lan"; do ip netns add "$ns"; ip netns exec "$ns" ip link set lo up; done
-ip link add nwt0 netns "$client" type veth peer name nwt1 netns "$server"
-ip link add insp0 netns "$client" type veth peer name insp1 netns "$inspector"
-c ip addr add 198.51.100.1/24 dev nwt0; s ip addr add 198.51.100.2/24 dev nwt1; s ip addr add 198.51.100.3/24 dev nwt1
-c ip addr add 10.98.0.1/24 dev insp0; i ip addr add 10.98.0.2/24 dev insp1
-i ip addr add 198.51.100.3/32 dev lo   # the inspection service answers for any destination it gets
-c ip link set nwt0 up; s ip link set nwt1 up; c ip link set insp0 up; i ip link set insp1 up
-# A LAN host routed through the client (forward path).
-ip link add lan0 netns "$client" type veth peer name lan1 netns "$lan"
-c ip addr add 192.168.77.1/24 dev lan0; ip netns exec "$lan" ip addr add 192.168.77.2/24 dev lan1
-c ip link set lan0 up; ip netns exec "$lan" ip link set lan1 up
-ip netns exec "$lan" ip route add default via 192.168.77.1
-c sysctl -qw net.ipv4.ip_forward=1
-c nft add table ip lan_nat
-c nft add chain ip lan_nat post '{ type nat hook postrouting priority srcnat; }'
-c nft add rule ip lan_nat post ip saddr 192.168.77.0/24 oifname nwt0 masquerade
-s ip addr add 198.51.100.5/24 dev nwt1
+lab_init thi 2>/dev/null
+c() { lab_ns lap "$@"; }
+for n in lap web gw; do _lab_new_ns "$n"; done
+_lab_link lap nwt0 198.51.100.1/24 web nwt1 198.51.100.2/24,198.51.100.3/24,198.51.100.5/24
+_lab_link lap insp0 10.98.0.1/30 gw insp1 10.98.0.2/30
+lab_vm_up # the LAN host: vm 172.31.0.2 behind the laptop's vm0, routed and masqueraded
 
-s socat TCP4-LISTEN:7777,fork,reuseaddr SYSTEM:'echo real-server' >/dev/null 2>&1 & pids+=($!)
-i socat TCP4-LISTEN:7777,fork,reuseaddr SYSTEM:'echo BLOCK-PAGE from-$SOCAT_PEERADDR' >/dev/null 2>&1 & pids+=($!)
-sleep 0.5
-ask() { c timeout 3 socat -T2 - "TCP:$1:7777,connect-timeout=2" </dev/null 2>/dev/null || true; }
-ask_lan() { ip netns exec "$lan" timeout 3 socat -T2 - "TCP:$1:7777,connect-timeout=2" </dev/null 2>/dev/null || true; }
+# The tunnel. wireguard-go names its control socket after the interface and every namespace shares
+# /var/run/wireguard/, so the laptop's end starts as the lab's unique wgl<ID> and is renamed to the
+# policy's wg-inspect once configured (two runs at once never clash). wireguard-go keeps
+# the old name for MTU queries and logs one harmless error about it on the rename.
+(umask 077 && wg genkey >"$LAB_DIR/gw.key" && wg genkey >"$LAB_DIR/lap.key")
+_lab_wg_start gw "$LAB_WG_GW"
+lab_ns gw wg set "$LAB_WG_GW" private-key "$LAB_DIR/gw.key" listen-port 51820 \
+  peer "$(wg pubkey <"$LAB_DIR/lap.key")" allowed-ips 10.97.0.1/32
+lab_ns gw ip addr add 10.97.0.2/24 dev "$LAB_WG_GW"
+lab_ns gw ip link set "$LAB_WG_GW" up
+# The inspection service answers for any destination it is handed (AnyIP).
+lab_ns gw ip route add local 198.51.100.0/24 dev lo
+_lab_wg_start lap "$LAB_WG_LAP"
+lab_ns lap wg set "$LAB_WG_LAP" private-key "$LAB_DIR/lap.key" \
+  peer "$(wg pubkey <"$LAB_DIR/gw.key")" endpoint 10.98.0.2:51820 allowed-ips 0.0.0.0/0
+c ip link set "$LAB_WG_LAP" name wg-inspect
+c ip addr add 10.97.0.1/32 dev wg-inspect
+c ip link set wg-inspect up
+
+lab_daemon http-web web "$python" "$here/http_answer.py" 0.0.0.0 80 "real-server"
+lab_daemon http-gw gw "$python" "$here/http_answer.py" 0.0.0.0 80 "BLOCK-PAGE for {host} from-{peer}"
+lab_wait 10 _lab_listening web tcp 80 || fail "web server did not start"
+lab_wait 10 _lab_listening gw tcp 80 || fail "inspection server did not start"
+ask() { c curl -s -m 3 "http://$1/" 2>/dev/null || true; }
+ask_lan() { lab_ns vm curl -s -m 3 "http://$1/" 2>/dev/null || true; }
 
 [[ $(ask 198.51.100.3) == real-server ]] || fail "server not reachable before: $(ask 198.51.100.3)"
 [[ $(ask_lan 198.51.100.5) == real-server ]] || fail "LAN host cannot reach the server before"
-echo 198.51.100.3 > "$work/feed.txt"
-echo 198.51.100.5 > "$work/bad.txt"
-cat > "$work/policy.yaml" <<YAML
+echo 198.51.100.3 >"$LAB_DIR/feed.txt"
+echo 198.51.100.5 >"$LAB_DIR/bad.txt"
+cat >"$LAB_DIR/policy.yaml" <<YAML
 version: 1
 vpn: {gateways: [{address: 192.0.2.1, port: 443, protocol: tcp}]}
 threat_feeds:
-  - {name: grey, url: "file://$work/feed.txt", action: inspect}
-  - {name: bad, url: "file://$work/bad.txt", action: block}
-inspection: {interface: insp0}
+  - {name: grey, url: "file://$LAB_DIR/feed.txt", action: inspect}
+  - {name: bad, url: "file://$LAB_DIR/bad.txt", action: block}
+inspection: {interface: wg-inspect}
 YAML
-out=$(c "$binary" threats apply "$work/policy.yaml" --cache "$work/cache") || fail "apply: $out"
+cache=$LAB_DIR/cache
+out=$(c "$binary" threats apply "$LAB_DIR/policy.yaml" --cache "$cache") || fail "apply: $out"
 echo "$out"
-[[ $(ask 198.51.100.3) == "BLOCK-PAGE from-10.98.0.1" ]] || fail "inspected destination not sent to inspection: $(ask 198.51.100.3)"
+# From here on nothing for the inspected address may cross the underlay or the uplink in clear.
+lab_capture_start underlay lap insp0
+lab_capture_start uplink lap nwt0
+block_page="BLOCK-PAGE for 198.51.100.3 from-10.97.0.1"
+[[ $(ask 198.51.100.3) == "$block_page" ]] || fail "inspected destination not sent to inspection: $(ask 198.51.100.3)"
 [[ $(ask 198.51.100.2) == real-server ]] || fail "an uninspected destination changed path"
 c ip rule | grep -q "fwmark 0x4e570006 lookup 6575" || fail "no fwmark rule"
 # Forward path: the LAN host's inspected destination goes to inspection, its blocked one is refused.
-[[ $(ask_lan 198.51.100.3) == "BLOCK-PAGE from-10.98.0.1" ]] || fail "forwarded inspect: $(ask_lan 198.51.100.3)"
+[[ $(ask_lan 198.51.100.3) == "$block_page" ]] || fail "forwarded inspect: $(ask_lan 198.51.100.3)"
 [[ -z $(ask_lan 198.51.100.5) ]] || fail "forwarded traffic to a blocked address passed"
 [[ -z $(ask 198.51.100.5) ]] || fail "blocked address reachable from the client"
 [[ $(ask_lan 198.51.100.2) == real-server ]] || fail "forwarded traffic to an unlisted address broke"
+handshake=$(lab_ns lap wg show "$LAB_WG_LAP" latest-handshakes | awk '{print $2}')
+[[ -n $handshake && $handshake != 0 ]] || fail "no WireGuard handshake with the inspector"
 
-c ip link set insp0 down
-[[ -z $(ask 198.51.100.3) ]] || fail "inspection interface down: the destination leaked out the normal path"
-c ip link set insp0 up
+# Fail closed: the link down (the kernel drops the tunnel's routes), then the tunnel process gone.
+c ip link set wg-inspect down
+[[ -z $(ask 198.51.100.3) ]] || fail "tunnel link down: the destination leaked out the normal path"
+[[ -z $(ask_lan 198.51.100.3) ]] || fail "tunnel link down: forwarded traffic leaked out the normal path"
+c ip link set wg-inspect up
+out=$(c "$binary" threats apply "$LAB_DIR/policy.yaml" --cache "$cache") || fail "re-apply: $out"
+[[ $(ask 198.51.100.3) == "$block_page" ]] || fail "tunnel back + apply: inspection not restored: $(ask 198.51.100.3)"
+kill -TERM "$(cat "$LAB_DIR/pids/wg-lap")"
+lab_wait 10 bash -c "! ip -n $LAB_LAP link show wg-inspect" || fail "wg-inspect outlived wireguard-go"
+[[ -z $(ask 198.51.100.3) ]] || fail "tunnel gone: the destination leaked out the normal path"
+lab_capture_stop underlay
+lab_capture_stop uplink
+wg_packets=$(lab_capture_count underlay "udp port 51820")
+clear_underlay=$(lab_capture_count underlay "tcp or host 198.51.100.3")
+clear_uplink=$(lab_capture_count uplink "host 198.51.100.3")
+echo "captures: underlay $wg_packets WireGuard packets, $clear_underlay in clear; uplink $clear_uplink to the inspected address"
+((wg_packets > 0)) || fail "no WireGuard packets on the underlay"
+((clear_underlay == 0)) || fail "plaintext on the underlay: $(lab_capture_read underlay "tcp or host 198.51.100.3" | head -5)"
+((clear_uplink == 0)) || fail "inspected flow on the normal uplink: $(lab_capture_read uplink "host 198.51.100.3" | head -5)"
 
-c "$binary" threats flush --cache "$work/cache" >/dev/null
+c "$binary" threats flush --cache "$cache" >/dev/null
 [[ -z $(c ip rule | grep 4e570006) ]] || fail "flush left the fwmark rule"
 [[ -z $(c ip route show table 6575) ]] || fail "flush left inspection routes"
 [[ $(ask 198.51.100.3) == real-server ]] || fail "flush did not restore the normal path"

@@ -16,3 +16,7 @@ set_tests_properties(kernel_threats_inspect PROPERTIES LABELS "kernel;lab" TIMEO
 add_test(NAME kernel_threats_edges
   COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/edges_test.sh $<TARGET_FILE:netwarden>)
 set_tests_properties(kernel_threats_edges PROPERTIES LABELS "kernel;lab" TIMEOUT 60 RESOURCE_LOCK netns)
+
+add_test(NAME kernel_threats_scale
+  COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/scale_test.sh $<TARGET_FILE:netwarden>)
+set_tests_properties(kernel_threats_scale PROPERTIES LABELS "kernel;lab" TIMEOUT 300 RESOURCE_LOCK netns)

@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# Real kernel, a client/server namespace pair (tests/threats/lib.sh): a feed of 1 M entries
+# (500 k single IPv4 addresses, 500 k IPv4 /30 prefixes) plus 100 IPv6 ones, served over HTTP by
+# the lab feed server, loaded by `netwarden threats apply`. Proves, at that scale: a listed
+# host, an address inside a listed prefix (first and last of each kind, IPv4 and IPv6) are
+# refused over TCP with a reset, their unlisted neighbours answer; after `threats flush` with the
+# feed server gone, `threats apply --offline` enforces the same from the disk copy. Prints timings.
+set -euo pipefail
+binary=$(realpath "$1")
+here=$(dirname "$(realpath "$0")")
+python=/usr/bin/python3
+source "$here/lib.sh"
+t0=$(date +%s.%N)
+stamp() { printf '%-44s %6.2f s\n' "$1" "$(echo "$(date +%s.%N) - $2" | bc)"; }
+
+threats_pair nws
+s ip addr add 198.51.100.2/24 dev nwt1; s ip addr add 198.51.100.4/24 dev nwt1
+s ip -6 addr add 2001:db8:99::2/64 dev nwt1 nodad; s ip -6 addr add 2001:db8:99::3/64 dev nwt1 nodad
+# The server answers for every address of the listed ranges and their neighbours (AnyIP).
+s ip route add local 11.0.0.0/8 dev lo; s ip route add local 12.0.0.0/8 dev lo
+s ip -6 route add local 2001:db8:6::/47 dev lo
+c ip route add 11.0.0.0/8 via 198.51.100.2; c ip route add 12.0.0.0/8 via 198.51.100.2
+c ip -6 route add 2001:db8:6::/47 via 2001:db8:99::2
+threats_bg "$server" socat TCP6-LISTEN:7777,fork,reuseaddr,ipv6only=0 EXEC:cat >/dev/null 2>&1
+
+# Hosts every other address from 11.0.0.0, /30s every 8 addresses from 12.0.0.0 (as
+# bench/threats/run.sh): nothing merges, so the kernel gets exactly these entries. The sample
+# printed: listed and unlisted addresses, first and last of each kind.
+mkdir -p "$work/www"
+read -r -a sample < <("$python" - "$work/www/feed.txt" <<'PY'
+import ipaddress, sys
+half = 500000
+v4 = lambda n: str(ipaddress.IPv4Address(n))
+hosts = [v4(0x0b000000 + 2 * i) for i in range(half)]
+nets = [f"{v4(0x0c000000 + 8 * i)}/30" for i in range(half)]
+six = ["2001:db8:99::2", "2001:db8:6::/64"] + [f"2001:db8:7::{i:x}" for i in range(1, 99)]
+with open(sys.argv[1], "w") as f:
+    f.write("# lab feed, 1 M entries\n" + "\n".join(hosts + nets + six) + "\n")
+last_host, last_net = 0x0b000000 + 2 * (half - 1), 0x0c000000 + 8 * (half - 1)
+listed = [hosts[1], hosts[-1], v4(0x0c000001), v4(last_net + 2), "2001:db8:99::2", "2001:db8:6::7",
+          "2001:db8:7::62"]
+unlisted = [v4(0x0b000003), v4(last_host + 1), v4(0x0c000005), v4(last_net + 4), "2001:db8:99::3",
+            "2001:db8:7::63"]
+print(" ".join(listed), "|", " ".join(unlisted))
+PY
+)
+listed=() unlisted=() side=listed
+for a in "${sample[@]}"; do
+  if [[ $a == "|" ]]; then side=unlisted; elif [[ $side == listed ]]; then listed+=("$a"); else unlisted+=("$a"); fi
+done
+threats_bg "$server" "$python" "$here/feed_server.py" "$work/www" 198.51.100.4 8000 >"$work/server.log" 2>&1
+feed_pid=$last_pid
+wait_listening "$server" 7777
+wait_listening "$server" 8000
+stamp "namespaces, listeners, 1 M-entry feed" "$t0"
+
+check() { # LABEL: every listed sample reset, every unlisted one answers
+  local a t
+  t=$(date +%s.%N)
+  for a in "${listed[@]}"; do tcp_reset "$a" || fail "$1: listed $a not refused"; done
+  for a in "${unlisted[@]}"; do tcp_ok "$a" || fail "$1: unlisted $a not reachable"; done
+  stamp "$1: ${#listed[@]} listed refused, ${#unlisted[@]} unlisted answer" "$t"
+}
+for a in "${listed[@]}" "${unlisted[@]}"; do tcp_ok "$a" || fail "$a not reachable before any feed"; done
+
+cat >"$work/policy.yaml" <<YAML
+version: 1
+vpn: {gateways: [{address: 192.0.2.1, port: 443, protocol: tcp}]}
+threat_feeds:
+  - {name: big, url: "http://198.51.100.4:8000/feed.txt", format: plain, action: block}
+YAML
+cache=$work/cache
+t=$(date +%s.%N)
+out=$(c "$binary" threats apply "$work/policy.yaml" --cache "$cache") || fail "apply: $out"
+stamp "threats apply (download + full load)" "$t"
+echo "$out"
+[[ $out == *"big (block): 1000100 entries"*"(full load)"* ]] || fail "not all entries loaded: $out"
+check "after apply"
+
+t=$(date +%s.%N)
+c "$binary" threats flush --cache "$cache" >/dev/null
+stamp "threats flush" "$t"
+for a in "${listed[@]}"; do tcp_ok "$a" || fail "flush: $a still refused"; done
+kill "$feed_pid"
+wait "$feed_pid" 2>/dev/null || true
+! c curl -s -m 2 -o /dev/null http://198.51.100.4:8000/feed.txt || fail "the feed server still answers"
+t=$(date +%s.%N)
+out=$(c "$binary" threats apply "$work/policy.yaml" --cache "$cache" --offline) || fail "offline: $out"
+stamp "threats apply --offline (from the disk copy)" "$t"
+echo "$out"
+[[ $out == *"big (block): 1000100 entries"*"(full load)"* ]] || fail "offline load: $out"
+check "after offline apply"
+c "$binary" threats flush --cache "$cache" >/dev/null
+stamp "total" "$t0"
+echo "PASS threats scale"
