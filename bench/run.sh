@@ -16,5 +16,7 @@ echo "== per-program firewall: connect() latency with 0/100/10k rules, map memor
 bash "$here/appfw/run.sh" "$BUILD_DIR/netwarden"
 echo "== IP reputation: 1 M entries vs nft -f, a 10 k-change refresh (bench/threats/run.sh)"
 bash "$here/threats/run.sh" "$BUILD_DIR/netwarden"
+echo "== IP reputation: lab throughput with 1 M-entry sets vs none (bench/threats/lab_throughput.sh)"
+bash "$here/threats/lab_throughput.sh" "$BUILD_DIR"
 echo "== VPN log audit: lines per CPU-second per format (bench/audit/run.sh; needs ~5 GB in /tmp)"
 bash "$here/audit/run.sh" "$BUILD_DIR/netwarden"
