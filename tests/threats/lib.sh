@@ -11,7 +11,7 @@
 #   wait_listening NS PORT  # until a TCP listener is up in NS (5 s at most)
 #   tcp_ok / udp_ok / icmp_ok / reachable / refused / tcp_reset ADDRESS
 
-fail() { echo "FAIL: $*" >&2; [[ -n ${NW_PAUSE:-} ]] && sleep "$NW_PAUSE"; exit 1; }
+fail() { echo "FAIL: $*" >&2; exit 1; }
 c() { ip netns exec "$client" "$@"; }
 s() { ip netns exec "$server" "$@"; }
 
