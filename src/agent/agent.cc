@@ -10,6 +10,7 @@
 #include "agent/resolv_conf.h"
 #include "compiler/compiler.h"
 #include "policy/policy_parser.h"
+#include "threats/threat_ruleset.h"
 
 namespace netwarden::agent {
 
@@ -59,6 +60,9 @@ Result<void> Agent::Start() {
                             {"detail", policy_error_}});
   }
   LoadState();
+  // The reputation lists before any network: from the disk copies (a refused policy leaves the
+  // kernel's lists as they are — everything is blocked anyway).
+  if (policy_error_.empty()) EnforceFeedsFromDisk();
 
   auto monitor = InterfaceMonitor::Open();
   if (!monitor) return monitor.error();
@@ -78,10 +82,21 @@ Result<void> Agent::Start() {
   } else {
     events_->Emit("error", {{"message", nflog.error().ToString()}});
   }
+  auto threat_nflog = NflogSource::Open(threats::kThreatLogGroup, [this](nlohmann::json packet) {
+    OnThreatPacket(std::move(packet));
+  });
+  if (threat_nflog) {
+    threat_nflog_ = std::move(*threat_nflog);
+  } else {
+    events_->Emit("error", {{"message", threat_nflog.error().ToString()}});
+  }
 
   (void)loop_->WatchReadable(monitor_->notification_fd(), [this] { OnNetworkNotification(); });
   (void)loop_->WatchReadable(control_->fd(), [this] { control_->AcceptOne(); });
   if (nflog_) (void)loop_->WatchReadable(nflog_->fd(), [this] { nflog_->ReadPending(); });
+  if (threat_nflog_) {
+    (void)loop_->WatchReadable(threat_nflog_->fd(), [this] { threat_nflog_->ReadPending(); });
+  }
   (void)loop_->WatchReadable(signal_fd_, [this] {
     signalfd_siginfo info{};
     while (read(signal_fd_, &info, sizeof(info)) == sizeof(info)) {
@@ -106,12 +121,14 @@ Result<void> Agent::Start() {
   });
   retry_timer_ = loop_->After(24h, [this] { Recompute("retry after a failed apply"); });
   probe_retry_timer_ = loop_->After(24h, [this] { StartProbes(); });
+  feed_timer_ = loop_->After(24h, [this] { ScheduleFeedRefresh(); });
 
   // Adopt what is installed: the first apply of an unchanged structure is a set update, so the
   // table installed by a previous agent (or at boot) enforces without a gap meanwhile.
   TakeSnapshot();
   StartDueResolutions();
   StartProbes();
+  ScheduleFeedRefresh();
   return Ok();
 }
 
@@ -167,6 +184,9 @@ void Agent::Recompute(const std::string& reason) {
     summary["reason"] = reason;
     summary["generation"] = generation_;
     events_->Emit("state", summary);
+    if (!effective_.tunnel_interfaces.empty() || !effective_.trusted_interfaces.empty()) {
+      RetryFailedFeeds();
+    }
   }
   SaveState();
 }
@@ -179,9 +199,19 @@ void Agent::Reload(const std::string& origin) {
                              {"error", policy_error_}, {"note", "the previous policy stays"}});
     return;
   }
+  const bool feeds_changed = policy->threats != policy_.threats || !policy_error_.empty();
   policy_ = std::move(*policy);
   policy_error_.clear();
   events_->Emit("reload", {{"ok", true}, {"origin", origin}});
+  if (feeds_changed) {
+    // New feeds get their sets (from a disk copy if there is one) and removed ones go; then the
+    // schedule downloads what is due.
+    if (feed_refresh_in_flight_) {
+      feed_offline_pending_ = true;
+    } else {
+      StartFeedRefresh(std::nullopt, /*fetch=*/false);
+    }
+  }
   const auto hostnames = policy_.Hostnames();
   for (auto it = names_.begin(); it != names_.end();) {
     it = std::find(hostnames.begin(), hostnames.end(), it->first) == hostnames.end()

@@ -3,6 +3,8 @@
 //
 //   rtnetlink ─┐                      ┌─ trust probes (worker threads, OpenSSL)
 //   NFLOG ─────┤                      ├─ name lookups (worker threads, c-ares)
+//                                     ├─ threat-feed refreshes (a worker thread, libcurl +
+//                                     │  netlink batches into table inet netwarden_threats)
 //   control ───┼─► EventLoop ─► Recompute(): Situation ─► Resolve ─► Compile ─► Dataplane::Apply
 //   signals ───┤                          (one atomic transaction; set update when only the
 //   timers ────┘                           situation changed), then events + state file
@@ -30,6 +32,8 @@
 #include "dataplane/dataplane.h"
 #include "policy/policy.h"
 #include "situation/effective_policy.h"
+#include "threats/apply.h"
+#include "threats/explain.h"
 
 namespace netwarden::agent {
 
@@ -44,6 +48,7 @@ struct AgentOptions {
   std::chrono::seconds probe_interval{60};
   std::chrono::milliseconds probe_timeout{3000};
   std::chrono::seconds max_portal_window{900};
+  std::string threat_cache = "/var/lib/netwarden/threats";  // last good copies of the feeds
 };
 
 class Agent {
@@ -85,6 +90,17 @@ class Agent {
   void SaveState() const;
   void LoadState();
 
+  // Threat feeds (agent_threats.cc)
+  void EnforceFeedsFromDisk();
+  void ScheduleFeedRefresh();
+  void StartFeedRefresh(std::optional<std::set<std::string>> feeds, bool fetch);
+  void OnFeedReport(const Result<threats::ApplyReport>& report, bool fetch);
+  void ContinueFeedWork();
+  void OnThreatPacket(nlohmann::json packet);
+  void RetryFailedFeeds();
+  uint64_t RequestFeedRefresh();
+  nlohmann::json FeedStatus() const;
+
   // Control (agent_control.cc)
   nlohmann::json HandleControl(const nlohmann::json& request, const Peer& peer);
   nlohmann::json Status() const;
@@ -117,7 +133,25 @@ class Agent {
   nlohmann::json last_apply_ = nlohmann::json::object();
   std::map<std::string, uint64_t> counters_;
 
+  struct FeedState {
+    std::string url;
+    size_t entries = 0;
+    int64_t fetched_at = 0;  // unix seconds of the enforced copy's download
+    int64_t checked_at = 0;  // unix seconds of the last download attempt
+    std::string result;
+    bool problem = false;
+  };
+  std::map<std::string, FeedState> feeds_;
+  threats::FeedLists feed_lists_;  // what the kernel holds, to name the entry in events
+  std::unique_ptr<NflogSource> threat_nflog_;
+  bool feed_refresh_in_flight_ = false;
+  bool feed_offline_pending_ = false;  // the policy changed during a refresh: re-apply after it
+  std::set<std::string> feeds_forced_due_;
+  uint64_t feed_refreshes_started_ = 0;
+  uint64_t feed_refreshes_done_ = 0;
+
   EventLoop::TimerId debounce_timer_ = 0;
+  EventLoop::TimerId feed_timer_ = 0;
   EventLoop::TimerId probe_timer_ = 0;
   EventLoop::TimerId resolve_timer_ = 0;
   EventLoop::TimerId portal_timer_ = 0;

@@ -1,6 +1,7 @@
 // The agent's answers on the control socket: status, explain, reload, portal.
 #include "agent/agent.h"
 #include "decision/decide.h"
+#include "threats/explain.h"
 
 namespace netwarden::agent {
 
@@ -58,6 +59,7 @@ nlohmann::json Agent::Status() const {
   counters["events_emitted"] = events_->emitted();
   counters["events_suppressed"] = events_->suppressed();
   status["counters"] = counters;
+  status["threats"] = FeedStatus();
   return status;
 }
 
@@ -77,13 +79,20 @@ nlohmann::json Agent::HandleControl(const nlohmann::json& request, const Peer& p
     if (flow.output_interface.empty()) {
       flow.output_interface = DefaultOutputInterface(snapshot_.interfaces, effective_);
     }
-    const Decision decision = DecideOutbound(effective_, flow);
+    const auto answered = threats::DecideWithThreats(
+        effective_, policy_.threats, flow, threats::MatchLists(feed_lists_, flow.destination));
+    const Decision& decision = answered.decision;
     nlohmann::json answer = {{"ok", true},
                              {"verdict", VerdictName(decision.verdict)},
                              {"rule", decision.rule},
                              {"reason", decision.reason},
-                             {"output_interface", flow.output_interface},
+                             {"output_interface", answered.flow.output_interface},
                              {"generation", generation_}};
+    if (answered.threat) {
+      answer["threat"] = {{"feed", answered.threat->feed},
+                          {"entry", answered.threat->entry.ToString()},
+                          {"action", ThreatActionName(answered.threat->action)}};
+    }
     if (decision.where) {
       answer["policy_location"] = decision.where->file + ":" + std::to_string(decision.where->line) +
                                   ":" + std::to_string(decision.where->column);
@@ -97,6 +106,10 @@ nlohmann::json Agent::HandleControl(const nlohmann::json& request, const Peer& p
       return {{"ok", false}, {"error", policy_error_}, {"note", "the previous policy stays"}};
     }
     return {{"ok", true}, {"generation", generation_}};
+  }
+  if (command == "refresh-feeds") {
+    if (!peer.is_root()) return {{"ok", false}, {"error", "refresh-feeds is for root only"}};
+    return {{"ok", true}, {"ticket", RequestFeedRefresh()}};
   }
   if (command == "portal") {
     const long long seconds = request.value("seconds", 300LL);

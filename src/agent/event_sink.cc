@@ -49,7 +49,7 @@ bool EventSink::TakeToken() {
 }
 
 void EventSink::Emit(const std::string& kind, nlohmann::json fields) {
-  if (kind == "blocked" && !TakeToken()) {
+  if ((kind == "blocked" || kind == "threat") && !TakeToken()) {
     ++suppressed_pending_;
     ++suppressed_total_;
     return;
@@ -66,7 +66,10 @@ void EventSink::Emit(const std::string& kind, nlohmann::json fields) {
     fputc('\n', file_);
     fflush(file_);
   }
-  if (syslog_) syslog(kind == "blocked" || kind == "state" ? LOG_INFO : LOG_NOTICE, "%s", line.c_str());
+  if (syslog_) {
+    const bool routine = kind == "blocked" || kind == "threat" || kind == "state";
+    syslog(routine ? LOG_INFO : LOG_NOTICE, "%s", line.c_str());
+  }
   ++emitted_;
 }
 

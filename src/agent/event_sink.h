@@ -17,7 +17,8 @@ class EventSink {
             double burst = 200);
   ~EventSink();
 
-  // kind: "blocked", "state", "route-overlap", "portal", "reload", "probe", "resolve", "error"
+  // kind: "blocked", "threat", "threat-feed", "state", "route-overlap", "portal", "reload",
+  // "probe", "resolve", "error". Packet events ("blocked", "threat") are rate-limited.
   void Emit(const std::string& kind, nlohmann::json fields);
 
   uint64_t emitted() const { return emitted_; }

@@ -25,6 +25,9 @@ void RegisterAgentCommand(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   command->add_option("--resolv-conf", options->resolv_conf, "The system's resolver list")
       ->capture_default_str();
+  command->add_option("--threat-cache", options->threat_cache,
+                      "Last good copies of the threat feeds (enforced at start, before any network)")
+      ->capture_default_str();
   command->add_flag("--no-syslog", *no_syslog, "Do not copy events to syslog/journal");
   command->callback([&exit_code, options, group_name, no_syslog] {
     options->syslog = !*no_syslog;

@@ -2,24 +2,11 @@
 #include <iostream>
 
 #include "agent/control_socket.h"
+#include "cli/agent_client.h"
 #include "cli/command.h"
 
 namespace netwarden::cli {
 namespace {
-
-// Sends the request; prints the error and returns nullopt when the agent refused or is absent.
-std::optional<nlohmann::json> Ask(const std::string& control, const nlohmann::json& request) {
-  auto response = agent::CallAgent(control, request);
-  if (!response) {
-    std::cerr << response.error().ToString() << "\n";
-    return std::nullopt;
-  }
-  if (!response->value("ok", false)) {
-    std::cerr << "agent: " << response->value("error", "refused") << "\n";
-    return std::nullopt;
-  }
-  return *response;
-}
 
 void PrintStatus(const nlohmann::json& status) {
   std::cout << "state:       " << status.value("state", "?") << "\n";
@@ -47,6 +34,7 @@ void PrintStatus(const nlohmann::json& status) {
   for (const auto& route : status["route_warnings"]) {
     std::cout << "route:       " << route.get<std::string>() << " (outside the tunnel; blocked)\n";
   }
+  if (status.contains("threats")) PrintThreatFeeds(status["threats"]);
   std::cout << "generation:  " << status.value("generation", 0) << "\n";
   std::cout << "last apply:  " << status["last_apply"].dump() << "\n";
   std::cout << "counters:    " << status["counters"].dump() << "\n";
@@ -61,7 +49,7 @@ void RegisterStatusCommand(CLI::App& app, int& exit_code) {
   command->add_option("--control", *control, "Agent control socket")->capture_default_str();
   command->add_flag("--json", *json, "Print the status as JSON");
   command->callback([&exit_code, control, json] {
-    auto response = Ask(*control, {{"command", "status"}});
+    auto response = AskAgent(*control, {{"command", "status"}});
     if (!response) {
       exit_code = kExitFailure;
       return;
@@ -81,7 +69,7 @@ void RegisterReloadCommand(CLI::App& app, int& exit_code) {
   auto control = std::make_shared<std::string>(agent::kDefaultControlPath);
   command->add_option("--control", *control, "Agent control socket")->capture_default_str();
   command->callback([&exit_code, control] {
-    auto response = Ask(*control, {{"command", "reload"}});
+    auto response = AskAgent(*control, {{"command", "reload"}});
     exit_code = response ? kExitOk : kExitFailure;
     if (response) std::cout << "reloaded (generation " << response->value("generation", 0) << ")\n";
   });
@@ -109,7 +97,7 @@ void RegisterPortalCommand(CLI::App& app, int& exit_code) {
       return;
     }
     if (unit == "m") seconds *= 60;
-    auto response = Ask(*control, {{"command", "portal"}, {"seconds", seconds}});
+    auto response = AskAgent(*control, {{"command", "portal"}, {"seconds", seconds}});
     exit_code = response ? kExitOk : kExitFailure;
     if (response) {
       std::cout << "captive-portal window open for " << seconds

@@ -10,6 +10,7 @@
 #include "compiler/compiler.h"
 #include "compiler/ruleset_eval.h"
 #include "decision/decide.h"
+#include "threats/explain.h"
 
 namespace netwarden::cli {
 namespace {
@@ -27,6 +28,7 @@ struct ExplainOptions {
   bool compiled = false;
   std::string batch;
   std::string control;  // ask the running agent instead of reading a policy
+  std::string threat_cache = "/var/lib/netwarden/threats";  // the feeds' lists (what is loaded)
   appfw::AppExplainRequest app;  // --program given: the per-program firewall answers
 };
 
@@ -41,7 +43,8 @@ std::string Location(const Decision& decision) {
          std::to_string(decision.where->column);
 }
 
-void Print(const Flow& flow, const Decision& decision, bool json) {
+void Print(const Flow& flow, const Decision& decision, const std::optional<threats::ThreatVerdict>& threat,
+           bool json) {
   if (json) {
     nlohmann::json out = {{"verdict", VerdictName(decision.verdict)},
                           {"rule", decision.rule},
@@ -52,6 +55,12 @@ void Print(const Flow& flow, const Decision& decision, bool json) {
                           {"output_interface", flow.output_interface},
                           {"uid", flow.uid}};
     if (decision.where) out["policy_location"] = Location(decision);
+    if (threat) {
+      out["threat"] = {{"feed", threat->feed},
+                       {"entry", threat->entry.ToString()},
+                       {"action", ThreatActionName(threat->action)},
+                       {"enforced", threat->enforced}};
+    }
     std::cout << out.dump() << "\n";
     return;
   }
@@ -61,6 +70,7 @@ void Print(const Flow& flow, const Decision& decision, bool json) {
 }
 
 // The reference decision, or (--compiled) the verdict of the compiled ruleset the kernel gets.
+// Threat feeds are not consulted here: this is the forced-VPN policy alone (batch, differential).
 Decision Decide(const Inputs& inputs, const Flow& flow, bool compiled) {
   if (!compiled) return DecideOutbound(inputs.effective, flow);
   const RulesetVerdict verdict = EvaluateOutput(Compile(inputs.effective), flow);
@@ -95,7 +105,7 @@ int RunBatch(const Inputs& inputs, std::istream& in, bool compiled) {
 }
 
 // Against the live situation: the running agent answers from what it has applied.
-int AskAgent(const ExplainOptions& options) {
+int ExplainByAgent(const ExplainOptions& options) {
   nlohmann::json request = {{"command", "explain"},         {"protocol", options.protocol},
                             {"destination", options.destination}, {"port", options.port},
                             {"source_port", options.source_port}, {"uid", options.uid},
@@ -144,7 +154,16 @@ int Run(const ExplainOptions& options) {
   Flow flow{*protocol, *destination, options.port, options.source_port,
             options.output_interface.empty() ? DefaultInterface(*inputs) : options.output_interface,
             options.uid};
-  Print(flow, Decide(*inputs, flow, options.compiled), options.json);
+  if (options.compiled || inputs->policy.threats.feeds.empty()) {
+    Print(flow, Decide(*inputs, flow, options.compiled), std::nullopt, options.json);
+    return kExitOk;
+  }
+  // The threat table runs before the forced-VPN rules: a listed destination is answered by its
+  // feed, with the entry that lists it.
+  const auto answered = threats::DecideWithThreats(
+      inputs->effective, inputs->policy.threats, flow,
+      threats::MatchLists(threats::LoadFeedLists(options.threat_cache), *destination));
+  Print(answered.flow, answered.decision, answered.threat, options.json);
   return kExitOk;
 }
 
@@ -168,6 +187,9 @@ void RegisterExplainCommand(CLI::App& app, int& exit_code) {
                       "Output interface (default: the situation's first non-tunnel interface)");
   command->add_option("--uid", options->uid, "Socket owner's uid (default 0)");
   command->add_flag("--json", options->json, "One JSON object per answer");
+  command->add_option("--threat-cache", options->threat_cache,
+                      "Threat feeds' lists to consult (those of the policy's feeds)")
+      ->capture_default_str();
   command->add_flag("--compiled", options->compiled,
                     "Answer from the compiled ruleset (what the kernel gets) instead of the "
                     "reference decision function");
@@ -197,7 +219,7 @@ void RegisterExplainCommand(CLI::App& app, int& exit_code) {
     }
     if (options->policy_path.empty() || !options->control.empty()) {
       if (options->control.empty()) options->control = agent::kDefaultControlPath;
-      exit_code = AskAgent(*options);
+      exit_code = ExplainByAgent(*options);
       return;
     }
     exit_code = Run(*options);

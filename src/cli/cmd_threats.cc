@@ -1,10 +1,14 @@
 // netwarden threats apply|flush|explain|status: IP-reputation feeds in their own nftables table.
 #include <unistd.h>
 
+#include <chrono>
 #include <ctime>
 #include <iomanip>
 #include <iostream>
+#include <thread>
 
+#include "agent/control_socket.h"
+#include "cli/agent_client.h"
 #include "cli/command.h"
 #include "policy/policy_parser.h"
 #include "threats/apply.h"
@@ -18,12 +22,7 @@ namespace {
 constexpr const char* kDefaultCache = "/var/lib/netwarden/threats";
 
 std::string Age(int64_t since) {
-  if (since <= 0) return "never";
-  int64_t seconds = static_cast<int64_t>(time(nullptr)) - since;
-  if (seconds < 120) return std::to_string(seconds) + "s";
-  if (seconds < 7200) return std::to_string(seconds / 60) + "m";
-  if (seconds < 172800) return std::to_string(seconds / 3600) + "h";
-  return std::to_string(seconds / 86400) + "d";
+  return since <= 0 ? "never" : HumanDuration(static_cast<int64_t>(time(nullptr)) - since);
 }
 
 std::string RootHint() { return geteuid() != 0 ? " (run as root)" : ""; }
@@ -148,6 +147,50 @@ void RegisterStatus(CLI::App& parent, int& exit_code) {
   });
 }
 
+// The agent downloads on its own schedule; this asks it for every feed now and waits for the
+// result (the download may take up to the fetch timeout).
+void RegisterRefresh(CLI::App& parent, int& exit_code) {
+  struct Options {
+    std::string control = agent::kDefaultControlPath;
+    int wait_seconds = 120;
+  };
+  auto options = std::make_shared<Options>();
+  auto* command = parent.add_subcommand("refresh", "Make the running agent download every feed now");
+  command->add_option("--control", options->control, "Agent control socket")->capture_default_str();
+  command->add_option("--wait", options->wait_seconds, "Seconds to wait for the result (0 = do not wait)")
+      ->capture_default_str();
+  command->callback([options, &exit_code] {
+    auto started = AskAgent(options->control, {{"command", "refresh-feeds"}});
+    if (!started) {
+      exit_code = kExitFailure;
+      return;
+    }
+    const uint64_t ticket = started->value("ticket", uint64_t{0});
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(options->wait_seconds);
+    while (true) {
+      auto status = AskAgent(options->control, {{"command", "status"}});
+      if (!status) {
+        exit_code = kExitFailure;
+        return;
+      }
+      const auto& threats = (*status)["status"]["threats"];
+      if (threats.value("refreshes_done", uint64_t{0}) >= ticket) {
+        PrintThreatFeeds(threats);
+        bool problem = false;
+        for (const auto& feed : threats["feeds"]) problem |= !feed.value("ok", true);
+        exit_code = problem ? 3 : kExitOk;
+        return;
+      }
+      if (std::chrono::steady_clock::now() >= deadline) {
+        std::cout << "refresh still running (see netwarden status)\n";
+        exit_code = options->wait_seconds == 0 ? kExitOk : kExitFailure;
+        return;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+  });
+}
+
 }  // namespace
 
 void RegisterThreatsCommand(CLI::App& app, int& exit_code) {
@@ -157,6 +200,7 @@ void RegisterThreatsCommand(CLI::App& app, int& exit_code) {
   RegisterFlush(*threats, exit_code);
   RegisterExplain(*threats, exit_code);
   RegisterStatus(*threats, exit_code);
+  RegisterRefresh(*threats, exit_code);
 }
 
 }  // namespace netwarden::cli

@@ -3,6 +3,8 @@
 // A command's callback stores its process exit code in `exit_code`.
 
 #include <CLI/CLI.hpp>
+#include <cstdint>
+#include <string>
 
 namespace netwarden::cli {
 
@@ -10,6 +12,9 @@ namespace netwarden::cli {
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailure = 1;      // runtime failure (kernel, I/O)
 inline constexpr int kExitBadInput = 2;     // a policy/situation/argument is wrong
+
+// "42s", "17m", "5h", "3d": durations in status lines.
+std::string HumanDuration(int64_t seconds);
 
 void RegisterCheckCommand(CLI::App& app, int& exit_code);
 void RegisterRenderCommand(CLI::App& app, int& exit_code);

@@ -16,11 +16,13 @@ struct ThreatFeed {
   std::string column;   // csv only: the header name of the address column
   int64_t refresh_seconds = 3600;
   ThreatAction action = ThreatAction::kBlock;
+  bool operator==(const ThreatFeed&) const = default;
 };
 
 struct ThreatPolicy {
   std::vector<ThreatFeed> feeds;
   std::string inspection_interface;  // where `inspect` destinations are routed (empty = none)
+  bool operator==(const ThreatPolicy&) const = default;
 };
 
 const char* ThreatActionName(ThreatAction action);

@@ -46,7 +46,10 @@ void Prepare(FeedWork& work, const FeedCache& cache, const ApplyOptions& options
     work.meta.last_modified.clear();
   }
   work.meta.url = feed.url;
-  work.meta.checked_at = now;
+  // Enforcing the disk copy (boot, agent start) is not an attempt: the schedule and status keep
+  // the last real download attempt.
+  if (options.fetch) work.meta.checked_at = now;
+  work.outcome.checked_at = work.meta.checked_at;
   work.outcome.fetched_at = work.meta.fetched_at;
 
   std::string result = last_good ? "last good copy" : "no copy yet";
@@ -161,13 +164,16 @@ Result<ApplyReport> ApplyThreats(const ThreatPolicy& threats, const ApplyOptions
   if (!lock) return lock.error();
   auto existed = ThreatTableExists();
   if (!existed) return existed.error();
+  if (threats.feeds.empty() && !*existed) return ApplyReport{};  // no feeds, nothing to remove
   const int64_t now = static_cast<int64_t>(time(nullptr));
 
-  std::vector<FeedWork> works(threats.feeds.size());
-  for (size_t i = 0; i < works.size(); ++i) {
-    works[i].feed = &threats.feeds[i];
-    Prepare(works[i], cache, options, now);
-    if (*existed) works[i].applied = cache.ReadApplied(threats.feeds[i].name);
+  std::vector<FeedWork> works;
+  for (const auto& feed : threats.feeds) {
+    if (options.only_feeds && !options.only_feeds->count(feed.name)) continue;
+    FeedWork& work = works.emplace_back();
+    work.feed = &feed;
+    Prepare(work, cache, options, now);
+    if (*existed) work.applied = cache.ReadApplied(feed.name);
   }
   std::vector<std::string> stale;
   if (*existed) {
@@ -227,10 +233,11 @@ Result<ApplyReport> ApplyThreats(const ThreatPolicy& threats, const ApplyOptions
     if (work.new_text || !work.outcome.problem || work.meta.entries == 0) {
       work.meta.entries = work.merged.size();
     }
-    work.meta.result = work.outcome.result;
+    if (options.fetch || work.meta.result.empty()) work.meta.result = work.outcome.result;
     work.outcome.entries = work.merged.size();
     if (auto written = cache.WriteApplied(work.feed->name, work.merged); !written) return written.error();
     if (auto written = cache.WriteMeta(work.feed->name, work.meta); !written) return written.error();
+    if (options.return_lists) work.outcome.list = std::move(work.merged);
     report.feeds.push_back(std::move(work.outcome));
   }
   return report;

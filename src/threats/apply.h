@@ -4,6 +4,8 @@
 // looks wrong keeps its last good list; nothing is written to the cache before the kernel took it.
 
 #include <cstdint>
+#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -20,6 +22,11 @@ struct ApplyOptions {
   ValidationLimits limits;
   long timeout_seconds = 60;
   size_t max_bytes = 256u * 1024 * 1024;
+  // Only these feeds are refreshed; the others stay as they are in the kernel and the cache
+  // (each feed has its own schedule in the agent). nullopt = every feed.
+  std::optional<std::set<std::string>> only_feeds;
+  // Hand the merged lists back (the agent keeps them to name the entry in block events).
+  bool return_lists = false;
 };
 
 struct FeedOutcome {
@@ -29,8 +36,10 @@ struct FeedOutcome {
   size_t added = 0, removed = 0;
   size_t protected_entries = 0;  // entries dropped or split around private/loopback/multicast
   int64_t fetched_at = 0;   // age of the enforced copy
+  int64_t checked_at = 0;   // this attempt
   std::string result;       // loaded | unchanged | not modified | refused: ... | failed: ...
   bool problem = false;     // refused or failed (the old list stays)
+  std::vector<IpNetwork> list;  // the merged list now enforced (only with return_lists)
 };
 
 struct ApplyReport {

@@ -1,1 +1,2 @@
 netwarden_unit_test(agent_parts_test ${CMAKE_CURRENT_LIST_DIR}/agent_parts_test.cc LIBS nw_agent)
+netwarden_unit_test(feed_schedule_test ${CMAKE_CURRENT_LIST_DIR}/feed_schedule_test.cc LIBS nw_agent)

@@ -20,3 +20,12 @@ set_tests_properties(kernel_threats_edges PROPERTIES LABELS "kernel;lab" TIMEOUT
 add_test(NAME kernel_threats_scale
   COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/scale_test.sh $<TARGET_FILE:netwarden>)
 set_tests_properties(kernel_threats_scale PROPERTIES LABELS "kernel;lab" TIMEOUT 300 RESOURCE_LOCK netns)
+
+netwarden_unit_test(threats_explain_test ${CMAKE_CURRENT_LIST_DIR}/threat_explain_test.cc
+  LIBS nw_threats nw_policy nw_situation)
+
+# The agent with a feed: download, events with the entry, status, explain, refresh, refusal,
+# kill -9 + reboot-like restart from the disk copy before the network, scheduled retry.
+add_test(NAME agent_threats
+  COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/agent_test.sh $<TARGET_FILE:netwarden>)
+set_tests_properties(agent_threats PROPERTIES LABELS "kernel;lab" TIMEOUT 180 RESOURCE_LOCK netns)
