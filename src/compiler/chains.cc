@@ -11,7 +11,7 @@ using Kind = Match::Kind;
 constexpr IpFamily kFamilies[] = {IpFamily::kV4, IpFamily::kV6};
 const std::vector<Transport> kTcpUdp = {Transport::kTcp, Transport::kUdp};
 
-Match Simple(Kind kind) { return Match{kind, {}, IpFamily::kV4, {}, {}, 0, {}}; }
+Match Simple(Kind kind) { return Match{kind, {}, IpFamily::kV4, {}, {}, 0, {}, {}, 0}; }
 
 Match InSet(Kind kind, std::string set, IpFamily family = IpFamily::kV4) {
   Match match = Simple(kind);
@@ -30,6 +30,18 @@ Match Ports(Kind kind, std::vector<Transport> protocols, std::vector<uint16_t> p
 Match Uid(uint32_t uid) {
   Match match = Simple(Kind::kUidIs);
   match.uid = uid;
+  return match;
+}
+
+Match OutputInterfaceNamed(std::string interface) {
+  Match match = Simple(Kind::kOutputInterfaceIs);
+  match.interface = std::move(interface);
+  return match;
+}
+
+Match Mark(uint32_t mark) {
+  Match match = Simple(Kind::kMarkIs);
+  match.mark = mark;
   return match;
 }
 
@@ -70,6 +82,11 @@ Chain OutputChain(const EffectivePolicy& effective) {
                          {InSet(Kind::kOutputInterfaceInSet, set_name::kTunnelInterfaces)}));
   rules.push_back(Accept(rule_id::kTrusted,
                          {InSet(Kind::kOutputInterfaceInSet, set_name::kTrustedInterfaces)}));
+  if (!effective.inspection_interface.empty()) {
+    // Only what the threat table marked for inspection; anything else there is judged as usual.
+    rules.push_back(Accept(rule_id::kInspection, {OutputInterfaceNamed(effective.inspection_interface),
+                                                  Mark(kInspectMark)}));
+  }
   for (IpFamily family : kFamilies) {
     rules.push_back(Accept(rule_id::kGateway,
                            {InSet(Kind::kDestinationTupleInSet,

@@ -58,6 +58,8 @@ struct Match {
     kSourcePortIn,            // `ports`, with `protocols`
     kUidIs,                   // `uid`
     kIcmpv6TypeIn,            // `icmpv6_types`
+    kOutputInterfaceIs,       // `interface` (by name: the interface may come and go)
+    kMarkIs,                  // `mark`
   };
   Kind kind;
   std::string set;
@@ -66,6 +68,8 @@ struct Match {
   std::vector<uint16_t> ports;
   uint32_t uid = 0;
   std::vector<std::string> icmpv6_types;
+  std::string interface;
+  uint32_t mark = 0;
 };
 
 enum class Action : uint8_t {

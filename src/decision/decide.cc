@@ -55,6 +55,12 @@ Decision DecideOutbound(const EffectivePolicy& effective, const Flow& flow) {
                                trusted->second + "'");
   }
 
+  if (!effective.inspection_interface.empty() &&
+      flow.output_interface == effective.inspection_interface && flow.mark == kInspectMark) {
+    return Allow(kInspection, "an inspected destination (threat feed) leaves through the "
+                              "inspection interface " + flow.output_interface);
+  }
+
   for (const auto& gateway : effective.gateways) {
     if (gateway.address == flow.destination && SameTransport(flow, gateway.protocol) &&
         gateway.port == flow.port && (!gateway.uid || *gateway.uid == flow.uid)) {

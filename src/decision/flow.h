@@ -21,6 +21,7 @@ struct Flow {
   uint16_t source_port = 0;  // 0 = an ephemeral port
   std::string output_interface;
   uint32_t uid = 0;
+  uint32_t mark = 0;  // packet mark (kInspectMark for a threat feed's `inspect` destinations)
 };
 
 enum class Verdict : uint8_t { kAllow, kReject };

@@ -10,6 +10,7 @@ inline constexpr const char* kDhcp = "dhcp";
 inline constexpr const char* kNdp = "ndp";
 inline constexpr const char* kTunnel = "tunnel";
 inline constexpr const char* kTrusted = "trusted";
+inline constexpr const char* kInspection = "inspection";
 inline constexpr const char* kGateway = "gateway";
 inline constexpr const char* kTrustProbe = "trust-probe";
 inline constexpr const char* kDnsResolver = "dns-resolver";

@@ -16,6 +16,13 @@ const char* ThreatActionName(ThreatAction action) {
   return "?";
 }
 
+std::string InspectionInterfaceInUse(const ThreatPolicy& threats) {
+  for (const auto& feed : threats.feeds) {
+    if (feed.action == ThreatAction::kInspect) return threats.inspection_interface;
+  }
+  return "";
+}
+
 bool IsValidFeedName(std::string_view name) {
   if (name.empty() || name.size() > 24) return false;
   for (char c : name) {

@@ -9,6 +9,10 @@ namespace netwarden {
 
 enum class ThreatAction : uint8_t { kBlock, kLog, kInspect };
 
+// The packet mark of connections to `inspect` destinations: policy routing sends them into the
+// inspection interface, and the forced-VPN table lets only marked packets out there.
+inline constexpr uint32_t kInspectMark = 0x4e570006;
+
 struct ThreatFeed {
   std::string name;     // [a-z0-9_-]{1,24}: it names kernel sets, chains and the log prefix
   std::string url;      // http://, https:// or file://
@@ -26,5 +30,8 @@ struct ThreatPolicy {
 };
 
 const char* ThreatActionName(ThreatAction action);
+
+// The inspection interface when some feed inspects, else "".
+std::string InspectionInterfaceInUse(const ThreatPolicy& threats);
 
 }  // namespace netwarden

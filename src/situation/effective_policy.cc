@@ -52,6 +52,7 @@ const std::vector<IpNetwork>& LanNetworks() {
 EffectivePolicy Resolve(const Policy& policy, const Situation& situation) {
   EffectivePolicy effective;
   effective.lan = policy.lan;
+  effective.inspection_interface = InspectionInterfaceInUse(policy.threats);
   effective.proxies = policy.proxies;
 
   for (const auto& interface : situation.interfaces) {

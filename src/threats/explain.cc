@@ -52,6 +52,7 @@ ThreatAwareDecision DecideWithThreats(const EffectivePolicy& effective, const Th
   answer.threat = DecidingFeed(threats, matches);
   if (answer.threat && answer.threat->action == ThreatAction::kInspect) {
     flow.output_interface = threats.inspection_interface;
+    flow.mark = kInspectMark;
   }
   answer.flow = flow;
   answer.decision = DecideOutbound(effective, flow);

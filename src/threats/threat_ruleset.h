@@ -18,7 +18,7 @@ namespace netwarden::threats {
 
 inline constexpr const char* kThreatTable = "netwarden_threats";
 inline constexpr int kThreatLogGroup = 6575;
-inline constexpr uint32_t kInspectMark = 0x4e570006;  // fwmark routed into the inspection interface
+using ::netwarden::kInspectMark;  // fwmark routed into the inspection interface
 
 std::string SetName(const std::string& feed, IpFamily family, bool interval);
 

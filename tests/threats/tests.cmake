@@ -22,7 +22,7 @@ add_test(NAME kernel_threats_scale
 set_tests_properties(kernel_threats_scale PROPERTIES LABELS "kernel;lab" TIMEOUT 300 RESOURCE_LOCK netns)
 
 netwarden_unit_test(threats_explain_test ${CMAKE_CURRENT_LIST_DIR}/threat_explain_test.cc
-  LIBS nw_threats nw_policy nw_situation)
+  LIBS nw_threats nw_policy nw_situation nw_compiler)
 
 # The agent with a feed: download, events with the entry, status, explain, refresh, refusal,
 # kill -9 + reboot-like restart from the disk copy before the network, scheduled retry.

@@ -3,6 +3,9 @@
 // inspection interface, and the covering entry is named.
 #include <gtest/gtest.h>
 
+#include "compiler/compiler.h"
+#include "compiler/ruleset_eval.h"
+#include "decision/decide.h"
 #include "policy/policy_parser.h"
 #include "threats/explain.h"
 
@@ -66,7 +69,35 @@ TEST_F(Fixture, InspectIsJudgedOnTheInspectionInterface) {
   EXPECT_EQ(answer.threat->action, ThreatAction::kInspect);
   EXPECT_FALSE(answer.threat->enforced);  // from a last good copy, not the kernel
   EXPECT_EQ(answer.flow.output_interface, "wg-inspect");
+  EXPECT_EQ(answer.flow.mark, kInspectMark);
   EXPECT_NE(answer.decision.reason.find("inspection interface wg-inspect"), std::string::npos);
+  // The forced-VPN rules let the marked flow out the inspection interface, and the compiled
+  // ruleset the kernel gets says the same.
+  EXPECT_EQ(answer.decision.verdict, Verdict::kAllow);
+  EXPECT_EQ(answer.decision.rule, "inspection");
+  EXPECT_EQ(EvaluateOutput(Compile(effective), answer.flow).rule, "inspection");
+}
+
+TEST_F(Fixture, InspectionInterfaceCarriesOnlyMarkedPackets) {
+  // Unmarked traffic routed into the inspection interface is judged like any other interface.
+  Flow flow{FlowProtocol::kTcp, *IpAddress::Parse("192.0.2.99"), 443, 0, "wg-inspect", 1000};
+  const Decision decision = DecideOutbound(effective, flow);
+  EXPECT_EQ(decision.verdict, Verdict::kReject);
+  const auto compiled = EvaluateOutput(Compile(effective), flow);
+  EXPECT_EQ(compiled.action, Action::kReject);
+  EXPECT_EQ(compiled.rule, decision.rule);
+}
+
+TEST(InspectionRule, AbsentWithoutAnInspectFeed) {
+  auto policy = *ParsePolicy(
+      "version: 1\nvpn: {gateways: [{address: 192.0.2.1, port: 443, protocol: tcp}]}\n"
+      "threat_feeds: [{name: a, url: \"file:///dev/null\", action: block}]\n"
+      "inspection: {interface: wg-inspect}\n",
+      "p.yaml");
+  const EffectivePolicy effective = Resolve(policy, Situation{});
+  EXPECT_TRUE(effective.inspection_interface.empty());
+  Flow flow{FlowProtocol::kTcp, *IpAddress::Parse("192.0.2.99"), 443, 0, "wg-inspect", 0, kInspectMark};
+  EXPECT_EQ(EvaluateOutput(Compile(effective), flow).action, Action::kReject);
 }
 
 }  // namespace
