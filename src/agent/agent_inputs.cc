@@ -211,6 +211,11 @@ void Agent::CheckRoutes() {
         std::any_of(effective_.gateways.begin(), effective_.gateways.end(),
                     [&](const GatewayEndpoint& g) { return g.address == route.destination.base(); });
     if (gateway_host_route || effective_.trusted_interfaces.count(route.interface)) continue;
+    // Local breakout destinations are meant to leave outside the tunnel.
+    const bool breakout = std::any_of(
+        effective_.breakout.begin(), effective_.breakout.end(),
+        [&](const LabeledNetwork& allowed) { return allowed.network.Contains(route.destination); });
+    if (breakout) continue;
     warnings.push_back(route.destination.ToString() + " dev " + route.interface +
                        (route.connected ? " (on-link)" : ""));
   }

@@ -58,8 +58,8 @@ void Agent::StartFeedRefresh(std::optional<std::set<std::string>> feeds, bool fe
   apply.only_feeds = std::move(feeds);
   apply.return_lists = true;
   std::thread([this, threat_policy = policy_.threats, apply, fetch] {
-    auto report = std::make_shared<Result<threats::ApplyReport>>(
-        threats::ApplyThreats(threat_policy, apply));
+    auto report =
+        std::make_shared<Result<threats::ApplyReport>>(threats::ApplyThreats(threat_policy, apply));
     loop_->Post([this, report, fetch] {
       OnFeedReport(*report, fetch);
       ContinueFeedWork();
@@ -102,14 +102,11 @@ void Agent::OnFeedReport(const Result<threats::ApplyReport>& report, bool fetch)
       if (outcome.problem) ++counters_["feed_problems"];
       // Quiet when nothing happened ("not modified" every hour is not news).
       if (outcome.problem || outcome.added || outcome.removed || changed_result || !fetch) {
-        nlohmann::json event = {{"feed", outcome.name},
-                                {"action", ThreatActionName(outcome.action)},
-                                {"entries", outcome.entries},
-                                {"added", outcome.added},
-                                {"removed", outcome.removed},
-                                {"result", outcome.result},
-                                {"ok", !outcome.problem},
-                                {"source", fetch ? "download" : "disk copy"}};
+        nlohmann::json event = {
+            {"feed", outcome.name},       {"action", ThreatActionName(outcome.action)},
+            {"entries", outcome.entries}, {"added", outcome.added},
+            {"removed", outcome.removed}, {"result", outcome.result},
+            {"ok", !outcome.problem},     {"source", fetch ? "download" : "disk copy"}};
         if (outcome.protected_entries) event["kept_off_private"] = outcome.protected_entries;
         events_->Emit("threat-feed", std::move(event));
       }
@@ -145,7 +142,8 @@ void Agent::ScheduleFeedRefresh() {
     const auto found = feeds_.find(feed.name);
     FeedTiming timing{feed.name, feed.refresh_seconds, 0, false};
     // A feed whose URL changed, or that an operator asked for, is due now.
-    if (found != feeds_.end() && found->second.url == feed.url && !feeds_forced_due_.count(feed.name)) {
+    if (found != feeds_.end() && found->second.url == feed.url &&
+        !feeds_forced_due_.count(feed.name)) {
       timing.checked_at = found->second.checked_at;
       timing.last_failed = found->second.problem;
     }
@@ -155,7 +153,8 @@ void Agent::ScheduleFeedRefresh() {
   loop_->Rearm(feed_timer_, std::chrono::seconds(std::max<int64_t>(schedule.next_in_seconds, 1)));
   if (!schedule.due.empty()) {
     for (const auto& name : schedule.due) feeds_forced_due_.erase(name);
-    StartFeedRefresh(std::set<std::string>(schedule.due.begin(), schedule.due.end()), /*fetch=*/true);
+    StartFeedRefresh(std::set<std::string>(schedule.due.begin(), schedule.due.end()),
+                     /*fetch=*/true);
   }
 }
 

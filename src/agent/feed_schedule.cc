@@ -15,8 +15,8 @@ FeedSchedule ScheduleFeeds(const std::vector<FeedTiming>& feeds, int64_t now) {
   for (const auto& feed : feeds) {
     const int64_t interval = RetryInterval(feed);
     // A clock set back (checked_at in the future) must not postpone the feed for that long.
-    const bool due = feed.checked_at <= 0 || feed.checked_at > now ||
-                     now - feed.checked_at >= interval;
+    const bool due =
+        feed.checked_at <= 0 || feed.checked_at > now || now - feed.checked_at >= interval;
     if (due) {
       schedule.due.push_back(feed.name);
       next = std::min(next, interval);  // attempted now: due again one interval from now

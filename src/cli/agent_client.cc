@@ -29,7 +29,8 @@ void PrintThreatFeeds(const nlohmann::json& threats) {
       std::cout << ", downloaded " << HumanDuration(feed["age_seconds"].get<int64_t>()) << " ago";
     }
     if (feed.contains("checked_seconds_ago")) {
-      std::cout << ", checked " << HumanDuration(feed["checked_seconds_ago"].get<int64_t>()) << " ago";
+      std::cout << ", checked " << HumanDuration(feed["checked_seconds_ago"].get<int64_t>())
+                << " ago";
     }
     std::cout << ": " << feed.value("result", "") << "\n";
   }

@@ -30,7 +30,8 @@ std::vector<FeedMatch> MatchLists(const FeedLists& lists, const IpAddress& addre
   return matches;
 }
 
-std::vector<FeedMatch> ExplainAddress(const std::string& cache_directory, const IpAddress& address) {
+std::vector<FeedMatch> ExplainAddress(const std::string& cache_directory,
+                                      const IpAddress& address) {
   return MatchLists(LoadFeedLists(cache_directory), address);
 }
 
@@ -38,7 +39,8 @@ std::optional<ThreatVerdict> DecidingFeed(const ThreatPolicy& threats,
                                           const std::vector<FeedMatch>& matches) {
   for (const auto& feed : threats.feeds) {
     for (const auto& match : matches) {
-      if (match.feed == feed.name) return ThreatVerdict{feed.name, feed.action, match.entry, match.enforced};
+      if (match.feed == feed.name)
+        return ThreatVerdict{feed.name, feed.action, match.entry, match.enforced};
     }
   }
   return std::nullopt;

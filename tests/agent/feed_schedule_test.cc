@@ -37,9 +37,7 @@ TEST(FeedSchedule, ClockSetBackMakesTheFeedDue) {
   EXPECT_EQ(schedule.due, std::vector<std::string>{"x"});
 }
 
-TEST(FeedSchedule, NoFeedsWakesHourly) {
-  EXPECT_EQ(ScheduleFeeds({}, kNow).next_in_seconds, 3600);
-}
+TEST(FeedSchedule, NoFeedsWakesHourly) { EXPECT_EQ(ScheduleFeeds({}, kNow).next_in_seconds, 3600); }
 
 }  // namespace
 }  // namespace netwarden::agent

@@ -28,7 +28,8 @@ struct Fixture : ::testing::Test {
   EffectivePolicy effective = Resolve(policy, Situation{{{"eth0", {}}}, {}, {}, {}, false});
   FeedLists lists = {
       {"first", {{*IpNetwork::Parse("203.0.113.0/28")}, true}},
-      {"second", {{*IpNetwork::Parse("203.0.113.0/30"), *IpNetwork::Parse("203.0.113.64/26")}, true}},
+      {"second",
+       {{*IpNetwork::Parse("203.0.113.0/30"), *IpNetwork::Parse("203.0.113.64/26")}, true}},
       {"grey", {{*IpNetwork::Parse("198.18.0.0/15")}, false}},
   };
   ThreatAwareDecision Answer(const char* destination) {
@@ -96,7 +97,8 @@ TEST(InspectionRule, AbsentWithoutAnInspectFeed) {
       "p.yaml");
   const EffectivePolicy effective = Resolve(policy, Situation{});
   EXPECT_TRUE(effective.inspection_interface.empty());
-  Flow flow{FlowProtocol::kTcp, *IpAddress::Parse("192.0.2.99"), 443, 0, "wg-inspect", 0, kInspectMark};
+  Flow flow{FlowProtocol::kTcp, *IpAddress::Parse("192.0.2.99"), 443, 0, "wg-inspect", 0,
+            kInspectMark};
   EXPECT_EQ(EvaluateOutput(Compile(effective), flow).action, Action::kReject);
 }
 
