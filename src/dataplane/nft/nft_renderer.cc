@@ -174,15 +174,24 @@ std::string RenderRule(const Ruleset& ruleset, const Rule& rule) {
   return text + fmt::format(" comment \"{}\"", rule.id);
 }
 
+// The statements inside `set NAME { ... }`: the same for a new table and for a set update.
+std::vector<std::string> SetBody(const NamedSet& set, bool with_elements) {
+  std::vector<std::string> lines = {"type " + SetType(set)};
+  if (set.kind == SetKind::kNetwork) lines.push_back("flags interval");
+  lines.push_back(fmt::format("comment \"{}\"", set.purpose));
+  if (with_elements && !set.elements.empty()) {
+    lines.push_back(fmt::format("elements = {{ {} }}", RenderElements(set)));
+  }
+  return lines;
+}
+
 std::string Render(const Ruleset& ruleset, bool with_situational_elements) {
   std::string out = fmt::format("table {} {} {{\n", kFamily, kTable);
   out += fmt::format("\tcomment \"{}\"\n", with_situational_elements ? TableComment(ruleset) : "");
   for (const auto& set : ruleset.sets) {
-    out += fmt::format("\n\tset {} {{\n\t\ttype {}\n", set.name, SetType(set));
-    if (set.kind == SetKind::kNetwork) out += "\t\tflags interval\n";
-    out += fmt::format("\t\tcomment \"{}\"\n", set.purpose);
-    if (!set.elements.empty() && (with_situational_elements || !set.situational)) {
-      out += fmt::format("\t\telements = {{ {} }}\n", RenderElements(set));
+    out += fmt::format("\n\tset {} {{\n", set.name);
+    for (const auto& line : SetBody(set, with_situational_elements || !set.situational)) {
+      out += "\t\t" + line + "\n";
     }
     out += "\t}\n";
   }
@@ -228,9 +237,13 @@ std::string RenderSetUpdateScript(const Ruleset& ruleset) {
   for (const auto& set : ruleset.sets) {
     if (!set.situational) continue;
     out += fmt::format("flush set {} {} {}\n", kFamily, kTable, set.name);
+    // `add set` with its elements rather than `add element`: nftables 1.0 loads every element of
+    // every set in the ruleset before an `add element` (seconds with a threat feed's million
+    // elements in the other table), but not before a set declaration.
     if (!set.elements.empty()) {
-      out += fmt::format("add element {} {} {} {{ {} }}\n", kFamily, kTable, set.name,
-                         RenderElements(set));
+      std::string body;
+      for (const auto& line : SetBody(set, true)) body += line + "; ";
+      out += fmt::format("add set {} {} {} {{ {}}}\n", kFamily, kTable, set.name, body);
     }
   }
   return out;
