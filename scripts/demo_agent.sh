@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Second act of `make demo`: the live agent moves the laptop from home (blocked) to the tunnel
 # (allowed) to the office (direct), deciding by itself from rtnetlink, the HTTPS probe and name
-# lookups, and prints its events. In a throw-away namespace lab, like the first act.
+# lookups, then blocks a threat feed's entry even through the tunnel, and prints its events. In a
+# throw-away namespace lab, like the first act.
 #   usage: scripts/demo_agent.sh BUILD_DIR/netwarden
 set -euo pipefail
 NETWARDEN=$(readlink -f "${1:?usage: $0 PATH/TO/netwarden}")
@@ -52,6 +53,22 @@ lab_walk home 2>/dev/null
 agent_wait_state blocked 10 || true
 state
 request
+
+say "A threat feed lists the web server's /30: blocked even through the tunnel, feed and entry named"
+echo "$LAB_WEB4" | awk -F. '{print $1 "." $2 "." $3 "." ($4 - $4 % 4) "/30"}' >"$LAB_DIR/feed.txt"
+cat >>"$AGENT_POLICY" <<YAML
+threat_feeds:
+  - {name: demo-feed, url: "file://$LAB_DIR/feed.txt", action: block}
+YAML
+"$NETWARDEN" reload --control "$AGENT_SOCK" >/dev/null
+agent_wait '.threats.feeds[0].entries == 1' 20 || true
+lab_tunnel_up 2>/dev/null
+agent_wait_state tunnel 10 || true
+state
+request
+"$NETWARDEN" status --control "$AGENT_SOCK" | grep "threat feed" | sed 's/^/  /'
+echo "  \$ netwarden explain --dst $LAB_WEB4 --port 80"
+"$NETWARDEN" explain --control "$AGENT_SOCK" --dst "$LAB_WEB4" --port 80 | sed 's/^/  /'
 
 say "The agent's events (netwarden events)"
 "$NETWARDEN" events --file "$AGENT_EVENTS" | grep -vE '"event":"resolve"' | cut -c1-160 | sed 's/^/  /'

@@ -16,16 +16,27 @@ std::string Endpoint(const nlohmann::json& event, const char* address, const cha
   return text;
 }
 
+// Protocol, endpoints, interfaces and uid of a packet event.
+void PrintPacket(const nlohmann::json& event) {
+  std::cout << event.value("protocol", "") << " " << Endpoint(event, "source", "source_port")
+            << " -> " << Endpoint(event, "destination", "destination_port");
+  if (event.contains("output_interface")) std::cout << " out " << event["output_interface"].get<std::string>();
+  if (event.contains("input_interface")) std::cout << " in " << event["input_interface"].get<std::string>();
+  if (event.contains("uid")) std::cout << " uid " << event["uid"];
+  std::cout << "\n";
+}
+
 void PrintHuman(const nlohmann::json& event) {
   std::cout << event.value("time", "") << " " << event.value("event", "");
   if (event.value("event", "") == "blocked") {
-    std::cout << " " << event.value("verdict", "") << " by " << event.value("rule", "?") << " "
-              << event.value("protocol", "") << " " << Endpoint(event, "source", "source_port")
-              << " -> " << Endpoint(event, "destination", "destination_port");
-    if (event.contains("output_interface")) std::cout << " out " << event["output_interface"].get<std::string>();
-    if (event.contains("input_interface")) std::cout << " in " << event["input_interface"].get<std::string>();
-    if (event.contains("uid")) std::cout << " uid " << event["uid"];
-    std::cout << "\n";
+    std::cout << " " << event.value("verdict", "") << " by " << event.value("rule", "?") << " ";
+    PrintPacket(event);
+    return;
+  }
+  if (event.value("event", "") == "threat") {
+    std::cout << " " << event.value("action", "") << " by feed " << event.value("feed", "?")
+              << " (entry " << event.value("entry", "?") << ") ";
+    PrintPacket(event);
     return;
   }
   nlohmann::json rest = event;

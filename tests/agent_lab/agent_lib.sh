@@ -12,7 +12,7 @@
 #   agent_policy FILE [lan]            # the lab policy (tests/lab/policy.yaml, pin filled in)
 #
 # The agent is started with lab_daemon, so the lab's teardown (EXIT trap) kills it with the
-# namespaces; everything it writes (socket, events, state) lives in $LAB_DIR.
+# namespaces; everything it writes (socket, events, state, threat-feed copies) lives in $LAB_DIR.
 
 AGENT_LAB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # The agent bugs these tests once recorded as XFAIL are fixed: every check is strict unless a run
@@ -29,7 +29,7 @@ agent_start() {
   rm -f "$AGENT_SOCK"
   lab_daemon agent lap "$NETWARDEN" agent --policy "$AGENT_POLICY" --control "$AGENT_SOCK" \
     --events "$AGENT_EVENTS" --state "$AGENT_STATE" \
-    --resolv-conf "/etc/netns/$LAB_LAP/resolv.conf" --no-syslog "$@"
+    --resolv-conf "/etc/netns/$LAB_LAP/resolv.conf" --threat-cache "$LAB_DIR/threats" --no-syslog "$@"
   AGENT_PID=$(cat "$LAB_DIR/pids/agent")
   lab_wait 10 agent_status_ok || {
     cat "$LAB_DIR/agent.log" >&2
