@@ -26,7 +26,6 @@ wait_for() {  # SECONDS DESCRIPTION COMMAND...: polls every 0.2 s
     sleep 0.2
   done
 }
-# event_seen JQ_CONDITION: some event in the agent's stream satisfies it.
 start_feed_server() {
   threats_bg "$server" "$python" "$here/feed_server.py" "$work/www" 198.51.100.4 8000 >>"$work/server.log" 2>&1
   feed_pid=$last_pid
@@ -42,7 +41,9 @@ exceptions:
   breakout: [{cidr: 198.51.100.0/24}, {cidr: 203.0.113.0/24}]
 threat_feeds:
   - {name: lab, url: "http://198.51.100.4:8000/feed.txt", refresh: 2m, action: block}
+  - {name: watch, url: "file://$work/watch.txt", refresh: 2m, action: log}
 YAML
+echo 203.0.113.9 > "$work/watch.txt"
 printf '# lab\n198.51.100.3\n203.0.113.4/30\n' > "$work/www/feed.txt"
 : > "$work/resolv.conf"
 sock="$work/agent.sock"; events="$work/events.jsonl"; cache="$work/cache"
@@ -53,6 +54,7 @@ start_agent() {
     --threat-cache "$cache" --no-syslog >>"$work/agent.log" 2>&1
   agent_pid=$last_pid
 }
+# event_seen JQ_CONDITION: some event in the agent's stream satisfies it.
 event_seen() { [[ -n $(jq -c "select($1)" "$events" 2>/dev/null) ]]; }
 nw() { c "$binary" "$@"; }
 fail_events() { cat "$events" >&2; fail "$@"; }
@@ -63,7 +65,12 @@ wait_for 30 "first download" event_seen '.event == "threat-feed" and .result == 
 tcp_reset 198.51.100.3 || fail "listed address not refused by a reset"
 tcp_reset 203.0.113.5 || fail "address inside a listed /30 not refused"
 tcp_ok 198.51.100.2 || fail "unlisted neighbour blocked"
-tcp_ok 203.0.113.9 || fail "address next to the listed /30 blocked"
+tcp_ok 203.0.113.9 || fail "address next to the listed /30 (on the log feed) blocked"
+# `log`: allowed, one event per connection (its first packet), however many packets it has.
+seq 1 2000 | c timeout 5 socat -u - TCP:203.0.113.9:7777 || fail "log feed: connection failed"
+wait_for 10 "log event" event_seen '.event == "threat" and .action == "log" and .feed == "watch" and .entry == "203.0.113.9"'
+logged=$(jq -c 'select(.event == "threat" and .feed == "watch")' "$events" | wc -l)
+((logged == 2)) || fail_events "log feed: $logged events for 2 connections"
 wait_for 10 "block event with feed and entry" \
   event_seen '.event == "threat" and .action == "block" and .feed == "lab" and .destination == "203.0.113.5" and .entry == "203.0.113.4/30"'
 status=$(nw status --control "$sock")
@@ -75,7 +82,7 @@ echo "$status" | grep threat
 answer=$(nw explain --control "$sock" --dst 203.0.113.6 --port 443)
 [[ $answer == "reject threat-feed:lab: listed by threat feed 'lab' as 203.0.113.4/30"* ]] || fail "agent explain: $answer"
 answer=$(nw explain --control "$sock" --dst 203.0.113.9 --port 443)
-[[ $answer == allow* ]] || fail "agent explain of an unlisted address: $answer"
+[[ $answer == allow*"listed by threat feed 'watch' as 203.0.113.9: logged"* ]] || fail "agent explain of a logged address: $answer"
 answer=$(nw explain "$work/policy.yaml" --threat-cache "$cache" --dst 203.0.113.6 --port 443 --json)
 [[ $(jq -r '.verdict + " " + .threat.feed + " " + .threat.entry' <<<"$answer") == "reject lab 203.0.113.4/30" ]] \
   || fail "offline explain: $answer"
@@ -122,4 +129,10 @@ wait_for 60 "scheduled retry" event_seen '.event == "threat-feed" and .added == 
 tcp_reset 198.51.100.3 || fail "scheduled refresh not enforced"
 tcp_ok 198.51.100.2 || fail "scheduled refresh did not release the old entry"
 [[ $(nw status --control "$sock" --json | jq -r '.threats.feeds[0].result') == loaded ]] || fail "status after retry"
+
+# 6. A reload without the log feed: its sets go, its address is no longer logged.
+sed -i '/name: watch/d' "$work/policy.yaml"
+nw reload --control "$sock" >/dev/null || fail "reload"
+wait_for 20 "watch feed removed" bash -c "! ip netns exec $client nft list table inet netwarden_threats | grep -q f_watch"
+[[ $(nw status --control "$sock" --json | jq '.threats.feeds | length') == 1 ]] || fail "status still lists the removed feed"
 echo "PASS threats agent"
