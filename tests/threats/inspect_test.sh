@@ -12,40 +12,15 @@
 set -euo pipefail
 binary=$(realpath "$1")
 here=$(dirname "$(realpath "$0")")
-python=/usr/bin/python3
 source "$here/../lab/lib.sh"
-fail() { echo "FAIL: $*" >&2; exit 1; }
+source "$here/lib.sh" # the inspection lab; its c() is the pair's, replaced below
 
 lab_init thi 2>/dev/null
 c() { lab_ns lap "$@"; }
-for n in lap web gw; do _lab_new_ns "$n"; done
-_lab_link lap nwt0 198.51.100.1/24 web nwt1 198.51.100.2/24,198.51.100.3/24,198.51.100.5/24
-_lab_link lap insp0 10.98.0.1/30 gw insp1 10.98.0.2/30
+inspect_lab_build
 lab_vm_up # the LAN host: vm 172.31.0.2 behind the laptop's vm0, routed and masqueraded
-
-# The tunnel. wireguard-go names its control socket after the interface and every namespace shares
-# /var/run/wireguard/, so the laptop's end starts as the lab's unique wgl<ID> and is renamed to the
-# policy's wg-inspect once configured (two runs at once never clash). wireguard-go keeps
-# the old name for MTU queries and logs one harmless error about it on the rename.
-(umask 077 && wg genkey >"$LAB_DIR/gw.key" && wg genkey >"$LAB_DIR/lap.key")
-_lab_wg_start gw "$LAB_WG_GW"
-lab_ns gw wg set "$LAB_WG_GW" private-key "$LAB_DIR/gw.key" listen-port 51820 \
-  peer "$(wg pubkey <"$LAB_DIR/lap.key")" allowed-ips 10.97.0.1/32
-lab_ns gw ip addr add 10.97.0.2/24 dev "$LAB_WG_GW"
-lab_ns gw ip link set "$LAB_WG_GW" up
-# The inspection service answers for any destination it is handed (AnyIP).
-lab_ns gw ip route add local 198.51.100.0/24 dev lo
-_lab_wg_start lap "$LAB_WG_LAP"
-lab_ns lap wg set "$LAB_WG_LAP" private-key "$LAB_DIR/lap.key" \
-  peer "$(wg pubkey <"$LAB_DIR/gw.key")" endpoint 10.98.0.2:51820 allowed-ips 0.0.0.0/0
-c ip link set "$LAB_WG_LAP" name wg-inspect
-c ip addr add 10.97.0.1/32 dev wg-inspect
-c ip link set wg-inspect up
-
-lab_daemon http-web web "$python" "$here/http_answer.py" 0.0.0.0 80 "real-server"
-lab_daemon http-gw gw "$python" "$here/http_answer.py" 0.0.0.0 80 "BLOCK-PAGE for {host} from-{peer}"
-lab_wait 10 _lab_listening web tcp 80 || fail "web server did not start"
-lab_wait 10 _lab_listening gw tcp 80 || fail "inspection server did not start"
+inspect_tunnel_up
+inspect_servers_up
 ask() { c curl -s -m 3 "http://$1/" 2>/dev/null || true; }
 ask_lan() { lab_ns vm curl -s -m 3 "http://$1/" 2>/dev/null || true; }
 
@@ -67,7 +42,7 @@ echo "$out"
 # From here on nothing for the inspected address may cross the underlay or the uplink in clear.
 lab_capture_start underlay lap insp0
 lab_capture_start uplink lap nwt0
-block_page="BLOCK-PAGE for 198.51.100.3 from-10.97.0.1"
+block_page=$INSPECT_BLOCK_PAGE
 [[ $(ask 198.51.100.3) == "$block_page" ]] || fail "inspected destination not sent to inspection: $(ask 198.51.100.3)"
 [[ $(ask 198.51.100.2) == real-server ]] || fail "an uninspected destination changed path"
 c ip rule | grep -q "fwmark 0x4e570006 lookup 6575" || fail "no fwmark rule"

@@ -10,6 +10,8 @@
 #   c CMD... / s CMD...     # run in the client / the server
 #   wait_listening NS PORT  # until a TCP listener is up in NS (5 s at most)
 #   tcp_ok / udp_ok / icmp_ok / reachable / refused / tcp_reset ADDRESS
+#
+# Below: the inspection lab of inspect_test.sh and inspect_agent_test.sh (tests/lab/lib.sh based).
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 c() { ip netns exec "$client" "$@"; }
@@ -62,3 +64,53 @@ reachable() { tcp_ok "$1" && udp_ok "$1" && icmp_ok "$1"; }
 refused() { ! tcp_ok "$1" && ! udp_ok "$1" && ! icmp_ok "$1"; }
 # Refused by a TCP reset (a block feed's reject), not lost in a timeout.
 tcp_reset() { [[ $(c timeout 3 socat -u - "TCP:$(bracket "$1"):7777,connect-timeout=2" <<<x 2>&1) == *"Connection refused"* ]]; }
+
+# ---- inspection lab (inspect_test.sh, inspect_agent_test.sh) ---------------------------------
+# Needs tests/lab/lib.sh sourced and lab_init run. Namespaces: `lap` (the client), `web` (the real
+# servers 198.51.100.2, .3 and .5 behind lap's uplink nwt0) and `gw` (the inspection service,
+# reached only through a WireGuard tunnel: wireguard-go, lap's end wg-inspect 10.97.0.1, gw's end
+# 10.97.0.2, over the underlay veth insp0 10.98.0.1/30 - insp1 10.98.0.2:51820). Both answer HTTP
+# on port 80: web with "real-server", gw for any 198.51.100.0/24 address (AnyIP) with
+# "BLOCK-PAGE for <address> from-<source it saw>".
+#
+#   inspect_lab_build       # namespaces and links
+#   inspect_tunnel_up       # wireguard-go at both ends, wg-inspect configured and up
+#   inspect_servers_up      # both HTTP servers, returns once they listen
+
+INSPECT_BLOCK_PAGE="BLOCK-PAGE for 198.51.100.3 from-10.97.0.1"
+
+inspect_lab_build() {
+  local n
+  for n in lap web gw; do _lab_new_ns "$n"; done
+  _lab_link lap nwt0 198.51.100.1/24 web nwt1 198.51.100.2/24,198.51.100.3/24,198.51.100.5/24
+  _lab_link lap insp0 10.98.0.1/30 gw insp1 10.98.0.2/30
+}
+
+# wireguard-go names its control socket after the interface and every namespace shares
+# /var/run/wireguard/, so lap's end starts as the lab's unique wgl<ID> and is renamed to the
+# policy's wg-inspect once configured (two runs at once never clash). wireguard-go keeps the old
+# name for MTU queries and logs one harmless error about it on the rename.
+inspect_tunnel_up() {
+  (umask 077 && wg genkey >"$LAB_DIR/gw.key" && wg genkey >"$LAB_DIR/lap.key")
+  _lab_wg_start gw "$LAB_WG_GW"
+  lab_ns gw wg set "$LAB_WG_GW" private-key "$LAB_DIR/gw.key" listen-port 51820 \
+    peer "$(wg pubkey <"$LAB_DIR/lap.key")" allowed-ips 10.97.0.1/32
+  lab_ns gw ip addr add 10.97.0.2/24 dev "$LAB_WG_GW"
+  lab_ns gw ip link set "$LAB_WG_GW" up
+  # The inspection service answers for any destination it is handed.
+  lab_ns gw ip route add local 198.51.100.0/24 dev lo
+  _lab_wg_start lap "$LAB_WG_LAP"
+  lab_ns lap wg set "$LAB_WG_LAP" private-key "$LAB_DIR/lap.key" \
+    peer "$(wg pubkey <"$LAB_DIR/gw.key")" endpoint 10.98.0.2:51820 allowed-ips 0.0.0.0/0
+  lab_ns lap ip link set "$LAB_WG_LAP" name wg-inspect
+  lab_ns lap ip addr add 10.97.0.1/32 dev wg-inspect
+  lab_ns lap ip link set wg-inspect up
+}
+
+inspect_servers_up() {
+  local answer=$LAB_SRC_DIR/tests/threats/http_answer.py
+  lab_daemon http-web web /usr/bin/python3 "$answer" 0.0.0.0 80 "real-server"
+  lab_daemon http-gw gw /usr/bin/python3 "$answer" 0.0.0.0 80 "BLOCK-PAGE for {host} from-{peer}"
+  lab_wait 10 _lab_listening web tcp 80 || fail "web server did not start"
+  lab_wait 10 _lab_listening gw tcp 80 || fail "inspection server did not start"
+}
