@@ -188,6 +188,7 @@ void Agent::Recompute(const std::string& reason) {
       RetryFailedFeeds();
     }
   }
+  ProtectNewEndpoints();
   SaveState();
 }
 

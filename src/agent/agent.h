@@ -98,6 +98,7 @@ class Agent {
   void ContinueFeedWork();
   void OnThreatPacket(nlohmann::json packet);
   void RetryFailedFeeds();
+  void ProtectNewEndpoints();
   uint64_t RequestFeedRefresh();
   nlohmann::json FeedStatus() const;
 
@@ -147,6 +148,7 @@ class Agent {
   bool feed_refresh_in_flight_ = false;
   bool feed_offline_pending_ = false;  // the policy changed during a refresh: re-apply after it
   std::set<std::string> feeds_forced_due_;
+  std::vector<IpNetwork> feed_endpoints_;  // kept reachable in the lists now loaded
   uint64_t feed_refreshes_started_ = 0;
   uint64_t feed_refreshes_done_ = 0;
 

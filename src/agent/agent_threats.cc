@@ -6,6 +6,7 @@
 
 #include "agent/agent.h"
 #include "agent/feed_schedule.h"
+#include "threats/endpoints.h"
 #include "threats/feed_cache.h"
 #include "threats/merge.h"
 #include "threats/threat_ruleset.h"
@@ -45,6 +46,9 @@ void Agent::EnforceFeedsFromDisk() {
   apply.cache_directory = options_.threat_cache;
   apply.fetch = false;
   apply.return_lists = true;
+  // No snapshot yet: the policy's literal endpoints and the names resolved before the restart.
+  feed_endpoints_ = threats::PolicyEndpoints(Resolve(policy_, BuildSituation()));
+  apply.keep_reachable = feed_endpoints_;
   ++feed_refreshes_started_;
   OnFeedReport(threats::ApplyThreats(policy_.threats, apply), /*fetch=*/false);
 }
@@ -57,6 +61,8 @@ void Agent::StartFeedRefresh(std::optional<std::set<std::string>> feeds, bool fe
   apply.fetch = fetch;
   apply.only_feeds = std::move(feeds);
   apply.return_lists = true;
+  feed_endpoints_ = threats::PolicyEndpoints(effective_);
+  apply.keep_reachable = feed_endpoints_;
   std::thread([this, threat_policy = policy_.threats, apply, fetch] {
     auto report =
         std::make_shared<Result<threats::ApplyReport>>(threats::ApplyThreats(threat_policy, apply));
@@ -107,7 +113,16 @@ void Agent::OnFeedReport(const Result<threats::ApplyReport>& report, bool fetch)
             {"entries", outcome.entries}, {"added", outcome.added},
             {"removed", outcome.removed}, {"result", outcome.result},
             {"ok", !outcome.problem},     {"source", fetch ? "download" : "disk copy"}};
-        if (outcome.protected_entries) event["kept_off_private"] = outcome.protected_entries;
+        if (outcome.protected_entries) event["kept_off_protected"] = outcome.protected_entries;
+        if (!outcome.listed_endpoints.empty()) {
+          nlohmann::json listed = nlohmann::json::array();
+          for (const auto& endpoint : outcome.listed_endpoints) {
+            listed.push_back({{"endpoint", endpoint.endpoint.ToString()},
+                              {"entry", endpoint.entry.ToString()}});
+          }
+          event["policy_endpoints_listed"] = listed;
+          event["note"] = "the policy's own endpoints stay reachable";
+        }
         events_->Emit("threat-feed", std::move(event));
       }
     }
@@ -158,6 +173,22 @@ void Agent::ScheduleFeedRefresh() {
   }
 }
 
+// A gateway, proxy, resolver or probe server got a new address that a loaded feed lists: the lists
+// are re-applied from disk with it carved out, before the tunnel needs it.
+void Agent::ProtectNewEndpoints() {
+  const auto endpoints = threats::PolicyEndpoints(effective_);
+  if (endpoints == feed_endpoints_ || policy_.threats.feeds.empty()) return;
+  const bool listed = std::any_of(endpoints.begin(), endpoints.end(), [&](const IpNetwork& endpoint) {
+    return !threats::MatchLists(feed_lists_, endpoint.base()).empty();
+  });
+  if (!listed) return;
+  if (feed_refresh_in_flight_) {
+    feed_offline_pending_ = true;
+  } else {
+    StartFeedRefresh(std::nullopt, /*fetch=*/false);
+  }
+}
+
 // The tunnel or a trusted network just came up: a feed that could not be downloaded before (the
 // forced-VPN rules block the way to the feed server until then) is tried again at once.
 void Agent::RetryFailedFeeds() {
@@ -193,6 +224,10 @@ void Agent::OnThreatPacket(nlohmann::json packet) {
   if (packet.contains("verdict")) {
     packet["action"] = packet["verdict"];
     packet.erase("verdict");
+  }
+  if (packet.value("action", "") == "inspect") {
+    // Logged before the re-route: the interface it leaves by is the inspection one.
+    packet["routed_to"] = policy_.threats.inspection_interface;
   }
   const std::string feed = packet.value("feed", "");
   const auto list = feed_lists_.find(feed);

@@ -11,7 +11,9 @@
 #include "cli/agent_client.h"
 #include "cli/command.h"
 #include "policy/policy_parser.h"
+#include "situation/effective_policy.h"
 #include "threats/apply.h"
+#include "threats/endpoints.h"
 #include "threats/explain.h"
 #include "threats/feed_cache.h"
 #include "threats/threat_ruleset.h"
@@ -55,6 +57,8 @@ void RegisterApply(CLI::App& parent, int& exit_code) {
     apply.cache_directory = options->cache;
     apply.fetch = !options->offline;
     apply.limits.max_shrink_fraction = options->max_shrink;
+    // The policy's literal endpoints (names are the agent's to resolve).
+    apply.keep_reachable = threats::PolicyEndpoints(Resolve(*policy, Situation{}));
     auto report = threats::ApplyThreats(policy->threats, apply);
     if (!report) {
       std::cerr << "threats apply failed: " << report.error().ToString() << RootHint() << "\n";
@@ -68,9 +72,15 @@ void RegisterApply(CLI::App& parent, int& exit_code) {
                 << " entries, +" << feed.added << " -" << feed.removed << ", age "
                 << Age(feed.fetched_at) << ": " << feed.result;
       if (feed.protected_entries) {
-        std::cout << " (" << feed.protected_entries << " entries kept off private/loopback/multicast ranges)";
+        std::cout << " (" << feed.protected_entries
+                  << " entries kept off private/loopback/multicast ranges and the policy's endpoints)";
       }
       std::cout << "\n";
+      for (const auto& listed : feed.listed_endpoints) {
+        std::cout << "  warning: " << feed.name << " lists the policy's endpoint "
+                  << listed.endpoint.ToString() << " (as " << listed.entry.ToString()
+                  << "); it stays reachable\n";
+      }
     }
     std::cout << std::fixed << std::setprecision(3) << "kernel: " << report->batch.elements
               << " elements in " << report->batch.messages << " messages, one transaction"

@@ -33,8 +33,8 @@ Match Uid(uint32_t uid) {
   return match;
 }
 
-Match OutputInterfaceNamed(std::string interface) {
-  Match match = Simple(Kind::kOutputInterfaceIs);
+Match InputInterfaceNamed(std::string interface) {
+  Match match = Simple(Kind::kInputInterfaceIs);
   match.interface = std::move(interface);
   return match;
 }
@@ -83,9 +83,11 @@ Chain OutputChain(const EffectivePolicy& effective) {
   rules.push_back(Accept(rule_id::kTrusted,
                          {InSet(Kind::kOutputInterfaceInSet, set_name::kTrustedInterfaces)}));
   if (!effective.inspection_interface.empty()) {
-    // Only what the threat table marked for inspection; anything else there is judged as usual.
-    rules.push_back(Accept(rule_id::kInspection, {OutputInterfaceNamed(effective.inspection_interface),
-                                                  Mark(kInspectMark)}));
+    // What the threat table marked for inspection. The mark alone: after the route chain re-routes
+    // a packet, the output hook's later chains still see the original output interface (only
+    // postrouting sees the new one). A postrouting guard in the threat table drops marked packets
+    // that would leave by any other interface, so the mark cannot open the uplink.
+    rules.push_back(Accept(rule_id::kInspection, {Mark(kInspectMark)}));
   }
   for (IpFamily family : kFamilies) {
     rules.push_back(Accept(rule_id::kGateway,
@@ -186,10 +188,20 @@ Chain ForwardChain(const EffectivePolicy& effective) {
                                     family)}));
     }
   }
+  if (!effective.inspection_interface.empty()) {
+    // LAN hosts' inspected connections: marked in prerouting, routed into the inspection interface
+    // (here the forward hook does see it); their replies come back from it.
+    rules.push_back(Accept(rule_id::kInspection,
+                           {Simple(Kind::kConnectionEstablished),
+                            InputInterfaceNamed(effective.inspection_interface)}));
+  }
   rules.push_back(Accept(rule_id::kTunnel,
                          {InSet(Kind::kOutputInterfaceInSet, set_name::kTunnelInterfaces)}));
   rules.push_back(Accept(rule_id::kTrusted,
                          {InSet(Kind::kOutputInterfaceInSet, set_name::kTrustedInterfaces)}));
+  if (!effective.inspection_interface.empty()) {
+    rules.push_back(Accept(rule_id::kInspection, {Mark(kInspectMark)}));
+  }
   rules.push_back(Rule{rule_id::kDnsBlock, {DnsPorts()}, Action::kReject});
   AddLanRule(effective, chain, Kind::kDestinationInSet);
   rules.push_back(Rule{rule_id::kDefaultBlock, {}, Action::kReject});

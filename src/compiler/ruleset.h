@@ -58,7 +58,7 @@ struct Match {
     kSourcePortIn,            // `ports`, with `protocols`
     kUidIs,                   // `uid`
     kIcmpv6TypeIn,            // `icmpv6_types`
-    kOutputInterfaceIs,       // `interface` (by name: the interface may come and go)
+    kInputInterfaceIs,        // `interface` (by name: the interface may come and go)
     kMarkIs,                  // `mark`
   };
   Kind kind;

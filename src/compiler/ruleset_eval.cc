@@ -62,7 +62,7 @@ bool Matches(const Ruleset& ruleset, const Match& match, const Flow& flow) {
       return AnyTransport(flow, match.protocols) && PortIn(flow.source_port, match.ports);
     case Kind::kUidIs: return flow.uid == match.uid;
     case Kind::kIcmpv6TypeIn: return false;  // ICMP flows are echo requests
-    case Kind::kOutputInterfaceIs: return flow.output_interface == match.interface;
+    case Kind::kInputInterfaceIs: return false;  // output-chain evaluation only
     case Kind::kMarkIs: return flow.mark == match.mark;
   }
   return false;

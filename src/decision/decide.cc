@@ -55,10 +55,9 @@ Decision DecideOutbound(const EffectivePolicy& effective, const Flow& flow) {
                                trusted->second + "'");
   }
 
-  if (!effective.inspection_interface.empty() &&
-      flow.output_interface == effective.inspection_interface && flow.mark == kInspectMark) {
+  if (!effective.inspection_interface.empty() && flow.mark == kInspectMark) {
     return Allow(kInspection, "an inspected destination (threat feed) leaves through the "
-                              "inspection interface " + flow.output_interface);
+                              "inspection interface " + effective.inspection_interface);
   }
 
   for (const auto& gateway : effective.gateways) {

@@ -27,10 +27,12 @@ struct FeedWork {
   std::optional<std::vector<IpNetwork>> applied;  // what it holds now (if known)
 };
 
-std::vector<IpNetwork> ParseMerged(const std::string& text, const ThreatFeed& feed) {
-  auto format = ParseFeedFormat(feed.format).value_or(FeedFormat::kAuto);
-  auto entries = ParseFeed(text, format, feed.column).entries;
-  CarveOutProtected(entries);
+// Private ranges and the policy's endpoints carved out, then merged; says which endpoints the
+// feed lists.
+std::vector<IpNetwork> CarveAndMerge(std::vector<IpNetwork> entries, const ApplyOptions& options,
+                                     FeedOutcome& outcome) {
+  outcome.listed_endpoints = ListedEndpoints(entries, options.keep_reachable);
+  outcome.protected_entries = CarveOutProtected(entries, options.keep_reachable);
   return MergeEntries(std::move(entries));
 }
 
@@ -66,8 +68,7 @@ void Prepare(FeedWork& work, const FeedCache& cache, const ApplyOptions& options
     } else {
       auto format = ParseFeedFormat(feed.format).value_or(FeedFormat::kAuto);
       ParsedFeed parsed = ParseFeed(response->body, format, feed.column);
-      work.outcome.protected_entries = CarveOutProtected(parsed.entries);
-      std::vector<IpNetwork> merged = MergeEntries(std::move(parsed.entries));
+      std::vector<IpNetwork> merged = CarveAndMerge(std::move(parsed.entries), options, work.outcome);
       auto valid = ValidateFeed(response->body, parsed, merged.size(),
                                 last_good ? std::optional<size_t>(work.meta.entries) : std::nullopt,
                                 options.limits);
@@ -85,7 +86,10 @@ void Prepare(FeedWork& work, const FeedCache& cache, const ApplyOptions& options
     }
   }
   if (!work.new_text) {
-    if (last_good) work.merged = ParseMerged(*last_good, feed);
+    if (last_good) {
+      auto format = ParseFeedFormat(feed.format).value_or(FeedFormat::kAuto);
+      work.merged = CarveAndMerge(ParseFeed(*last_good, format, feed.column).entries, options, work.outcome);
+    }
     if (work.outcome.problem && last_good) result += " (last good list kept)";
     if (work.outcome.problem && !last_good) result += " (nothing to enforce yet)";
   }

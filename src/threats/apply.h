@@ -11,6 +11,7 @@
 
 #include "core/result.h"
 #include "policy/threats_policy.h"
+#include "threats/merge.h"
 #include "threats/set_batch.h"
 #include "threats/validate.h"
 
@@ -27,6 +28,8 @@ struct ApplyOptions {
   std::optional<std::set<std::string>> only_feeds;
   // Hand the merged lists back (the agent keeps them to name the entry in block events).
   bool return_lists = false;
+  // Never blocked, whatever a feed says: the policy's own endpoints (threats/endpoints.h).
+  std::vector<IpNetwork> keep_reachable;
 };
 
 struct FeedOutcome {
@@ -35,6 +38,7 @@ struct FeedOutcome {
   size_t entries = 0;       // merged entries now enforced
   size_t added = 0, removed = 0;
   size_t protected_entries = 0;  // entries dropped or split around private/loopback/multicast
+  std::vector<ListedEndpoint> listed_endpoints;  // policy endpoints the feed lists (kept reachable)
   int64_t fetched_at = 0;   // age of the enforced copy
   int64_t checked_at = 0;   // this attempt
   std::string result;       // loaded | unchanged | not modified | refused: ... | failed: ...

@@ -68,9 +68,9 @@ IpAddress FromBytes(IpFamily family, const std::array<uint8_t, 16>& bytes) {
 
 // Halves `entry` until no piece overlaps a protected range partially; at most one piece per bit
 // of prefix length per protected range it covers.
-void CarveOut(const IpNetwork& entry, std::vector<IpNetwork>& out) {
+void CarveOut(const IpNetwork& entry, const std::vector<IpNetwork>& ranges, std::vector<IpNetwork>& out) {
   bool covers = false;
-  for (const auto& range : ProtectedNetworks()) {
+  for (const auto& range : ranges) {
     if (range.Contains(entry)) return;  // wholly protected: dropped
     covers |= entry.Contains(range);
   }
@@ -81,23 +81,39 @@ void CarveOut(const IpNetwork& entry, std::vector<IpNetwork>& out) {
   const int bit = entry.prefix_len();  // < bit width: a covering entry is never a host
   auto upper = entry.base().bytes();
   upper[bit / 8] |= static_cast<uint8_t>(1u << (7 - bit % 8));
-  CarveOut(IpNetwork(entry.base(), bit + 1), out);
-  CarveOut(IpNetwork(FromBytes(entry.family(), upper), bit + 1), out);
+  CarveOut(IpNetwork(entry.base(), bit + 1), ranges, out);
+  CarveOut(IpNetwork(FromBytes(entry.family(), upper), bit + 1), ranges, out);
 }
 
 }  // namespace
 
-size_t CarveOutProtected(std::vector<IpNetwork>& entries) {
+size_t CarveOutProtected(std::vector<IpNetwork>& entries, const std::vector<IpNetwork>& also) {
+  std::vector<IpNetwork> ranges = ProtectedNetworks();
+  ranges.insert(ranges.end(), also.begin(), also.end());
   std::vector<IpNetwork> kept;
   kept.reserve(entries.size());
   size_t touched = 0;
   for (const auto& entry : entries) {
     size_t before = kept.size();
-    CarveOut(entry, kept);
+    CarveOut(entry, ranges, kept);
     if (kept.size() != before + 1 || !(kept.back() == entry)) ++touched;
   }
   entries = std::move(kept);
   return touched;
+}
+
+std::vector<ListedEndpoint> ListedEndpoints(const std::vector<IpNetwork>& entries,
+                                            const std::vector<IpNetwork>& endpoints) {
+  std::vector<ListedEndpoint> listed;
+  for (const auto& endpoint : endpoints) {
+    for (const auto& entry : entries) {
+      if (entry.Overlaps(endpoint)) {
+        listed.push_back({endpoint, entry});
+        break;
+      }
+    }
+  }
+  return listed;
 }
 
 const IpNetwork* FindCovering(const std::vector<IpNetwork>& merged, const IpAddress& address) {

@@ -35,10 +35,18 @@ const IpNetwork* FindCovering(const std::vector<IpNetwork>& merged, const IpAddr
 // of them as bogons.
 const std::vector<IpNetwork>& ProtectedNetworks();
 
-// Removes the parts of `entries` that fall in a protected range: an entry inside one is dropped,
-// an entry covering one is split into the prefixes around it. Returns how many were dropped or
-// split. Run before MergeEntries.
-size_t CarveOutProtected(std::vector<IpNetwork>& entries);
+// Removes the parts of `entries` that fall in a protected range (ProtectedNetworks() and `also`,
+// e.g. the policy's own gateways): an entry inside one is dropped, an entry covering one is split
+// into the prefixes around it. Returns how many were dropped or split. Run before MergeEntries.
+size_t CarveOutProtected(std::vector<IpNetwork>& entries, const std::vector<IpNetwork>& also = {});
+
+// The addresses of `endpoints` that some entry covers, each with the first such entry.
+struct ListedEndpoint {
+  IpNetwork endpoint;
+  IpNetwork entry;
+};
+std::vector<ListedEndpoint> ListedEndpoints(const std::vector<IpNetwork>& entries,
+                                            const std::vector<IpNetwork>& endpoints);
 
 // The ordering MergeEntries sorts by (a covering prefix sorts before what it covers).
 bool EntryLess(const IpNetwork& a, const IpNetwork& b);

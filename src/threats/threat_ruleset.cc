@@ -102,13 +102,21 @@ std::string RenderRulesScript(const ThreatPolicy& threats, const std::vector<std
   // tunnel only accepts its own, hence the masquerade.
   out += fmt::format("add chain {} inspect_nat {{ type nat hook postrouting priority srcnat - 10; policy accept; }}\n", kTable);
   out += fmt::format("flush chain {} inspect_nat\n", kTable);
+  // The forced-VPN table lets marked packets out by their mark alone (the output hook cannot see
+  // where they were re-routed): here, where the real output interface is known, a marked packet
+  // that would leave by anything but the inspection interface is dropped. Fail closed.
+  out += fmt::format("add chain {} inspect_guard {{ type filter hook postrouting priority filter - 10; policy accept; }}\n", kTable);
+  out += fmt::format("flush chain {} inspect_guard\n", kTable);
   if (inspect) {
     out += fmt::format("add rule {} inspect_nat meta mark {:#x} oifname \"{}\" masquerade\n", kTable,
                        kInspectMark, threats.inspection_interface);
+    out += fmt::format("add rule {} inspect_guard meta mark {:#x} oifname != \"{}\" counter drop\n",
+                       kTable, kInspectMark, threats.inspection_interface);
   } else {
     out += fmt::format("delete chain {} reroute\n", kTable);
     out += fmt::format("delete chain {} inspect_forward\n", kTable);
     out += fmt::format("delete chain {} inspect_nat\n", kTable);
+    out += fmt::format("delete chain {} inspect_guard\n", kTable);
   }
   for (const auto& name : stale_feeds) {
     out += fmt::format("delete chain {} a_{}\n", kTable, name);

@@ -135,4 +135,18 @@ sed -i '/name: watch/d' "$work/policy.yaml"
 nw reload --control "$sock" >/dev/null || fail "reload"
 wait_for 20 "watch feed removed" bash -c "! ip netns exec $client nft list table inet netwarden_threats | grep -q f_watch"
 [[ $(nw status --control "$sock" --json | jq '.threats.feeds | length') == 1 ]] || fail "status still lists the removed feed"
+
+# 7. A feed that lists the policy's own VPN gateway (192.0.2.1) must not cut the VPN: the gateway
+# is carved out of the feed and reported, its neighbours stay listed.
+echo 192.0.2.0/24 > "$work/cloud.txt"
+sed -i "s|^threat_feeds:|threat_feeds:\n  - {name: cloud, url: \"file://$work/cloud.txt\", action: block}|" "$work/policy.yaml"
+nw reload --control "$sock" >/dev/null || fail "reload with the cloud feed"
+wait_for 20 "cloud feed loaded" event_seen '.event == "threat-feed" and .feed == "cloud" and .result == "loaded"'
+event_seen '.feed == "cloud" and .policy_endpoints_listed[0].endpoint == "192.0.2.1" and .policy_endpoints_listed[0].entry == "192.0.2.0/24"' \
+  || fail_events "no event about the listed gateway"
+answer=$(nw explain --control "$sock" --dst 192.0.2.1 --port 443 --json)
+[[ $(jq -r '.rule' <<<"$answer") == gateway && $(jq -r '.threat // "none"' <<<"$answer") == none ]] \
+  || fail "the gateway is judged by a feed: $answer"
+answer=$(nw explain --control "$sock" --dst 192.0.2.9 --port 443 --json)
+[[ $(jq -r '.threat.feed + " " + .threat.entry' <<<"$answer") == "cloud 192.0.2.8/29" ]] || fail "neighbour of the gateway: $answer"
 echo "PASS threats agent"

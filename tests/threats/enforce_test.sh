@@ -52,7 +52,7 @@ out=$(c "$binary" threats apply "$work/policy.yaml" --cache "$cache") || fail "a
 echo "$out"
 [[ $out == *"lab (block): 104 entries"*"loaded"* ]] || fail "first load: $out"
 [[ $out == *"(full load)"* ]] || fail "first load not a full load: $out"
-[[ $out == *"(2 entries kept off private/loopback/multicast ranges)"* ]] || fail "private ranges: $out"
+[[ $out == *"(2 entries kept off private/loopback/multicast ranges and the policy's endpoints)"* ]] || fail "private ranges: $out"
 c ping -c1 -W1 127.0.0.1 >/dev/null || fail "a feed listing 127.0.0.0/8 cut off loopback"
 [[ -z $(nft list tables) ]] || fail "the host's own ruleset was touched"
 for address in 198.51.100.2 203.0.113.7 2001:db8:99::2 2001:db8:5::7; do

@@ -10,8 +10,8 @@
 # routed straight into wg-inspect is refused too (the `inspection` rule wants the mark); the agent
 # reports the `threat` event with feed and entry, explains `allow inspection`, and shows the feed
 # in status; with wireguard-go killed the listed address is unreachable and never crosses the
-# uplink (captures on the uplink and the underlay). Exits 77 (ctest: Skipped) when the inspected
-# connection meets the known product bug described below and every other check passed.
+# uplink (captures on the uplink and the underlay), not even with the inspection routes gone (the
+# threat table's postrouting guard drops marked packets headed anywhere but wg-inspect).
 set -euo pipefail
 binary=$(realpath "$1")
 here=$(dirname "$(realpath "$0")")
@@ -87,23 +87,14 @@ agent_wait_event '.event == "blocked" and .rule == "default-block" and .destinat
 tunnel_rx() { c wg show "$LAB_WG_LAP" transfer | awk '{print $2}'; }
 rx_before=$(tunnel_rx)
 got=$(ask 198.51.100.3)
-known_bug=
-if [[ $got != "$INSPECT_BLOCK_PAGE" ]]; then
-  # Known product bug (reported): output-hook chains see the oif of the route taken before the
-  # route chain's reroute (nf_hook_state.out), so `oifname "wg-inspect"` in the forced-VPN output
-  # chain never matches a rerouted packet and default-block rejects it on nwt0. Anything else is
-  # a plain failure.
-  agent_wait_event '.event == "blocked" and .rule == "default-block" and .destination == "198.51.100.3" and .output_interface == "nwt0"' 5 ||
-    fail_events "inspected destination: $got"
-  known_bug="the inspected connection was rejected by default-block on nwt0 (the uplink the route took before the reroute): the forced-VPN rule 'inspection' matches oifname \"wg-inspect\", which output-hook chains never see for a rerouted packet"
-  echo "KNOWN PRODUCT BUG: $known_bug"
-  c nft list chain inet netwarden output | grep -E 'comment "(inspection|default-block)"'
-else
-  (($(tunnel_rx) > rx_before)) || fail "the block page did not come through the tunnel"
-fi
+# (Output-hook chains see the interface of the route taken before the route chain's re-route, so
+# the forced-VPN `inspection` rule matches the mark; an earlier version matched the interface and
+# rejected every inspected connection — this test found it.)
+[[ $got == "$INSPECT_BLOCK_PAGE" ]] || fail_events "inspected destination: $got"
+(($(tunnel_rx) > rx_before)) || fail "the block page did not come through the tunnel"
 
 # The agent's view: the threat event, explain, status.
-agent_wait_event '.event == "threat" and .action == "inspect" and .feed == "grey" and .destination == "198.51.100.3" and .entry == "198.51.100.3" and .uid == 65534' 5 ||
+agent_wait_event '.event == "threat" and .action == "inspect" and .feed == "grey" and .destination == "198.51.100.3" and .entry == "198.51.100.3" and .uid == 65534 and .routed_to == "wg-inspect"' 5 ||
   fail_events "no threat event for the inspected connection"
 answer=$("$binary" explain --control "$AGENT_SOCK" --dst 198.51.100.3 --port 80 --uid 65534)
 echo "$answer"
@@ -122,6 +113,16 @@ lab_wait 10 bash -c "! ip -n $LAB_LAP link show wg-inspect" || fail "wg-inspect 
 got=$(ask 198.51.100.3)
 [[ $got == curl-exit=* ]] || fail "tunnel gone: the inspected address answered: $got"
 [[ $(agent_field .state) == blocked ]] || fail "state after the tunnel went: $(agent_field .state)"
+# Even with the inspection routes gone (the unreachable fallback too), a marked packet that the
+# kernel would send out the uplink is dropped by the threat table's postrouting guard.
+c ip route flush table 6575
+c ip -6 route flush table 6575 2>/dev/null || true
+[[ $(c ip route get 198.51.100.3 mark 0x4e570006) == *"dev nwt0"* ]] || fail "expected the uplink route without table 6575"
+got=$(ask 198.51.100.3)
+[[ $got == curl-exit=* ]] || fail "routes gone: the inspected address answered: $got"
+guard=$(c nft list chain inet netwarden_threats inspect_guard)
+[[ $guard =~ counter\ packets\ ([1-9][0-9]*) ]] || fail "the postrouting guard dropped nothing: $guard"
+echo "postrouting guard: ${BASH_REMATCH[1]} marked packets kept off the uplink"
 lab_capture_stop underlay
 lab_capture_stop uplink
 wg_packets=$(lab_capture_count underlay "udp port 51820")
@@ -130,9 +131,5 @@ clear_uplink=$(lab_capture_count uplink "host 198.51.100.3")
 echo "captures: underlay $wg_packets WireGuard packets, $clear_underlay other; uplink $clear_uplink to the inspected address"
 ((clear_underlay == 0)) || fail "not only WireGuard on the underlay: $(lab_capture_read underlay "not udp port 51820" | head -5)"
 ((clear_uplink == 0)) || fail "inspected flow on the normal uplink: $(lab_capture_read uplink "host 198.51.100.3" | head -5)"
-if [[ -n $known_bug ]]; then
-  echo "SKIPPED (every other check passed): $known_bug"
-  exit 77
-fi
 ((wg_packets > 0)) || fail "no WireGuard packets on the underlay"
 echo "PASS threats inspect with the agent"

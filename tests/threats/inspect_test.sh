@@ -45,7 +45,8 @@ lab_capture_start uplink lap nwt0
 block_page=$INSPECT_BLOCK_PAGE
 [[ $(ask 198.51.100.3) == "$block_page" ]] || fail "inspected destination not sent to inspection: $(ask 198.51.100.3)"
 [[ $(ask 198.51.100.2) == real-server ]] || fail "an uninspected destination changed path"
-c ip rule | grep -q "fwmark 0x4e570006 lookup 6575" || fail "no fwmark rule"
+rules=$(c ip rule) # captured: `| grep -q` under pipefail fails when grep quits before ip is done
+[[ $rules == *"fwmark 0x4e570006 lookup 6575"* ]] || fail "no fwmark rule: $rules"
 # Forward path: the LAN host's inspected destination goes to inspection, its blocked one is refused.
 [[ $(ask_lan 198.51.100.3) == "$block_page" ]] || fail "forwarded inspect: $(ask_lan 198.51.100.3)"
 [[ -z $(ask_lan 198.51.100.5) ]] || fail "forwarded traffic to a blocked address passed"

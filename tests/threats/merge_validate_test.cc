@@ -173,3 +173,31 @@ TEST(CarveOut, KeepsFeedsOffTheLanLoopbackAndMulticast) {
 
 }  // namespace
 }  // namespace netwarden::threats
+
+namespace netwarden::threats {
+namespace {
+
+TEST(CarveOut, KeepsThePolicysEndpointsReachableAndSaysWhichWereListed) {
+  auto entries = Nets({"192.0.2.0/24", "198.51.100.7", "203.0.113.9"});
+  const auto endpoints = Nets({"192.0.2.1", "198.51.100.7", "203.0.113.10"});
+  const auto listed = ListedEndpoints(entries, endpoints);
+  ASSERT_EQ(listed.size(), 2u);
+  EXPECT_EQ(listed[0].endpoint.ToString(), "192.0.2.1");
+  EXPECT_EQ(listed[0].entry.ToString(), "192.0.2.0/24");
+  EXPECT_EQ(listed[1].entry.ToString(), "198.51.100.7");
+  EXPECT_EQ(CarveOutProtected(entries, endpoints), 2u);  // the /24 split, the host dropped
+  const auto merged = MergeEntries(entries);
+  auto covering = [&](const char* address) {
+    const IpNetwork* entry = FindCovering(merged, *IpAddress::Parse(address));
+    return entry ? entry->ToString() : std::string("-");
+  };
+  EXPECT_EQ(covering("192.0.2.1"), "-");
+  EXPECT_EQ(covering("192.0.2.0"), "192.0.2.0");
+  EXPECT_EQ(covering("192.0.2.3"), "192.0.2.2/31");
+  EXPECT_EQ(covering("192.0.2.200"), "192.0.2.128/25");
+  EXPECT_EQ(covering("198.51.100.7"), "-");
+  EXPECT_EQ(covering("203.0.113.9"), "203.0.113.9");
+}
+
+}  // namespace
+}  // namespace netwarden::threats

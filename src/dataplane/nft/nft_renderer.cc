@@ -113,7 +113,7 @@ std::string RenderMatch(const Ruleset& ruleset, const Match& match) {
     case Kind::kUidIs: return fmt::format("meta skuid {}", match.uid);
     case Kind::kIcmpv6TypeIn:
       return "icmpv6 type " + Braced(match.icmpv6_types, [](const std::string& t) { return t; });
-    case Kind::kOutputInterfaceIs: return fmt::format("oifname \"{}\"", match.interface);
+    case Kind::kInputInterfaceIs: return fmt::format("iifname \"{}\"", match.interface);
     case Kind::kMarkIs: return fmt::format("meta mark {:#010x}", match.mark);
   }
   return {};
