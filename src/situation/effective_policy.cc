@@ -56,9 +56,12 @@ EffectivePolicy Resolve(const Policy& policy, const Situation& situation) {
   effective.proxies = policy.proxies;
 
   for (const auto& interface : situation.interfaces) {
-    const bool is_tunnel = std::any_of(
-        policy.tunnel_interfaces.begin(), policy.tunnel_interfaces.end(),
-        [&](const std::string& pattern) { return InterfaceMatches(pattern, interface.name); });
+    // The inspection interface is never the VPN tunnel, even when a pattern ("wg*") matches it:
+    // it carries only what the threat table marks.
+    const bool is_tunnel =
+        interface.name != policy.threats.inspection_interface &&
+        std::any_of(policy.tunnel_interfaces.begin(), policy.tunnel_interfaces.end(),
+                    [&](const std::string& pattern) { return InterfaceMatches(pattern, interface.name); });
     if (is_tunnel) {
       effective.tunnel_interfaces.push_back(interface.name);
       for (const auto& address : interface.addresses) {

@@ -89,6 +89,15 @@ TEST_F(Fixture, InspectionInterfaceCarriesOnlyMarkedPackets) {
   EXPECT_EQ(compiled.rule, decision.rule);
 }
 
+TEST_F(Fixture, InspectionInterfaceIsNeverTheTunnel) {
+  // "wg*" matches wg-inspect, but it carries only marked packets: not a tunnel, no tunnel state.
+  const EffectivePolicy up = Resolve(policy, Situation{{{"eth0", {}}, {"wg-inspect", {}}}, {}, {}, {}, false});
+  EXPECT_FALSE(up.IsTunnel("wg-inspect"));
+  EXPECT_TRUE(up.tunnel_interfaces.empty());
+  const EffectivePolicy vpn = Resolve(policy, Situation{{{"eth0", {}}, {"wg0", {}}}, {}, {}, {}, false});
+  EXPECT_TRUE(vpn.IsTunnel("wg0"));
+}
+
 TEST(InspectionRule, AbsentWithoutAnInspectFeed) {
   auto policy = *ParsePolicy(
       "version: 1\nvpn: {gateways: [{address: 192.0.2.1, port: 443, protocol: tcp}]}\n"
