@@ -11,26 +11,12 @@
 # per-feed set lookups in the output hook and is then accepted. Rounds alternate so that load
 # from other users of the machine hits every state; medians are printed.
 set -euo pipefail
-BUILD_DIR=$(readlink -f "${1:?usage: $0 BUILD_DIR [SECONDS] [ROUNDS]}")
 SECS=${2:-3}
 ROUNDS=${3:-5}
-NETWARDEN=$BUILD_DIR/netwarden
-[[ -x "$NETWARDEN" ]] || { echo "lab_throughput: $NETWARDEN is not built" >&2; exit 1; }
-command -v iperf3 >/dev/null || { echo "lab_throughput: iperf3 missing (scripts/install-deps.sh)" >&2; exit 1; }
-NETWARDEN_BUILD_DIR=$BUILD_DIR
-source "$(dirname "$0")/../../tests/lab/lib.sh"
-
-lab_init bnth 2>/dev/null
-lab_build 2>/dev/null
-lab_walk home 2>/dev/null
-POLICY=$LAB_DIR/policy.yaml
-SIT=$LAB_DIR/situation.yaml
-lab_policy "$POLICY" private
-lab_situation "$SIT"
-TARGET=$LAB_BREAKOUT4      # 203.0.113.5: breakout, not in the feed
-LISTED=203.0.113.6         # breakout too, but in the feed: rejected only while the sets are loaded
-lab_daemon iperf3 web iperf3 -s -p 5201 -B "$TARGET" # AnyIP: bind, so UDP answers come from it
-lab_wait 10 _lab_listening web tcp 5201 || lab_die "iperf3 server did not start"
+source "$(dirname "$0")/../lab_iperf.sh"
+iperf_lab_setup bnth "${1:?usage: $0 BUILD_DIR [SECONDS] [ROUNDS]}"
+# TARGET (203.0.113.5) is breakout and in no entry of the feed.
+LISTED=203.0.113.6 # breakout too, but in the feed: rejected only while the sets are loaded
 
 /usr/bin/python3 - "$LAB_DIR/feed.txt" "$LISTED" <<'PY'
 import ipaddress, sys
@@ -63,19 +49,7 @@ apply_sets() {
 }
 verdict() { lab_probe1 tcp "$1" 80 | cut -d' ' -f1; }
 
-# One run: prints receiver Mbit/s. measure tcp|udp (udp: 64-byte datagrams, unlimited rate:
-# the per-packet cost, which TCP's large segments hide).
-measure() {
-  local out args=()
-  [[ $1 == udp ]] && args=(-u -b 0 -l 64)
-  out=$(lab_ns lap iperf3 -c "$TARGET" -p 5201 -t "$SECS" -f m "${args[@]}" 2>&1) || {
-    echo "$out" >&2
-    lab_die "iperf3 failed"
-  }
-  awk '/receiver/ {for (i = 1; i <= NF; i++) if ($i == "Mbits/sec") print $(i - 1)}' <<<"$out" | tail -1
-}
-median() { printf '%s\n' "$@" | sort -n | awk '{v[NR] = $1} END {if (NR % 2) print v[(NR + 1) / 2]; else printf "%.0f", (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.3f", a / b}'; }
+measure() { iperf_measure "$1" "$SECS"; }
 
 # The states are what they claim to be: the listed breakout address answers with the ruleset
 # alone and is rejected once the sets are in; the target answers in every state.

@@ -123,13 +123,5 @@ got=$(ask 198.51.100.3)
 guard=$(c nft list chain inet netwarden_threats inspect_guard)
 [[ $guard =~ counter\ packets\ ([1-9][0-9]*) ]] || fail "the postrouting guard dropped nothing: $guard"
 echo "postrouting guard: ${BASH_REMATCH[1]} marked packets kept off the uplink"
-lab_capture_stop underlay
-lab_capture_stop uplink
-wg_packets=$(lab_capture_count underlay "udp port 51820")
-clear_underlay=$(lab_capture_count underlay "not udp port 51820 and not arp and not ip6")
-clear_uplink=$(lab_capture_count uplink "host 198.51.100.3")
-echo "captures: underlay $wg_packets WireGuard packets, $clear_underlay other; uplink $clear_uplink to the inspected address"
-((clear_underlay == 0)) || fail "not only WireGuard on the underlay: $(lab_capture_read underlay "not udp port 51820" | head -5)"
-((clear_uplink == 0)) || fail "inspected flow on the normal uplink: $(lab_capture_read uplink "host 198.51.100.3" | head -5)"
-((wg_packets > 0)) || fail "no WireGuard packets on the underlay"
+inspect_captures_clean 198.51.100.3
 echo "PASS threats inspect with the agent"

@@ -65,15 +65,7 @@ out=$(c "$binary" threats apply "$LAB_DIR/policy.yaml" --cache "$cache") || fail
 kill -TERM "$(cat "$LAB_DIR/pids/wg-lap")"
 lab_wait 10 bash -c "! ip -n $LAB_LAP link show wg-inspect" || fail "wg-inspect outlived wireguard-go"
 [[ -z $(ask 198.51.100.3) ]] || fail "tunnel gone: the destination leaked out the normal path"
-lab_capture_stop underlay
-lab_capture_stop uplink
-wg_packets=$(lab_capture_count underlay "udp port 51820")
-clear_underlay=$(lab_capture_count underlay "tcp or host 198.51.100.3")
-clear_uplink=$(lab_capture_count uplink "host 198.51.100.3")
-echo "captures: underlay $wg_packets WireGuard packets, $clear_underlay in clear; uplink $clear_uplink to the inspected address"
-((wg_packets > 0)) || fail "no WireGuard packets on the underlay"
-((clear_underlay == 0)) || fail "plaintext on the underlay: $(lab_capture_read underlay "tcp or host 198.51.100.3" | head -5)"
-((clear_uplink == 0)) || fail "inspected flow on the normal uplink: $(lab_capture_read uplink "host 198.51.100.3" | head -5)"
+inspect_captures_clean 198.51.100.3
 
 c "$binary" threats flush --cache "$cache" >/dev/null
 [[ -z $(c ip rule | grep 4e570006) ]] || fail "flush left the fwmark rule"

@@ -114,3 +114,18 @@ inspect_servers_up() {
   lab_wait 10 _lab_listening web tcp 80 || fail "web server did not start"
   lab_wait 10 _lab_listening gw tcp 80 || fail "inspection server did not start"
 }
+
+# inspect_captures_clean ADDRESS: stops the `underlay` and `uplink` captures and fails unless the
+# underlay carried WireGuard and nothing else, and the uplink nothing to or from ADDRESS.
+inspect_captures_clean() {
+  local wg_packets clear_underlay clear_uplink
+  lab_capture_stop underlay
+  lab_capture_stop uplink
+  wg_packets=$(lab_capture_count underlay "udp port 51820")
+  clear_underlay=$(lab_capture_count underlay "not udp port 51820 and not arp and not ip6")
+  clear_uplink=$(lab_capture_count uplink "host $1")
+  echo "captures: underlay $wg_packets WireGuard packets, $clear_underlay other; uplink $clear_uplink to $1"
+  ((wg_packets > 0)) || fail "no WireGuard packets on the underlay"
+  ((clear_underlay == 0)) || fail "not only WireGuard on the underlay: $(lab_capture_read underlay "not udp port 51820" | head -5)"
+  ((clear_uplink == 0)) || fail "inspected flow on the normal uplink: $(lab_capture_read uplink "host $1" | head -5)"
+}
