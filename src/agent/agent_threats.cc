@@ -106,8 +106,10 @@ void Agent::OnFeedReport(const Result<threats::ApplyReport>& report, bool fetch)
       }
       feed_lists_[outcome.name] = {outcome.list, true};
       if (outcome.problem) ++counters_["feed_problems"];
-      // Quiet when nothing happened ("not modified" every hour is not news).
-      if (outcome.problem || outcome.added || outcome.removed || changed_result || !fetch) {
+      // Quiet when nothing happened ("not modified" every hour is not news); a disk copy is
+      // reported when there is one (what the kernel enforces before any download).
+      const bool news = fetch ? changed_result : outcome.entries > 0;
+      if (outcome.problem || outcome.added || outcome.removed || news) {
         nlohmann::json event = {
             {"feed", outcome.name},       {"action", ThreatActionName(outcome.action)},
             {"entries", outcome.entries}, {"added", outcome.added},
