@@ -1,6 +1,7 @@
 #include "agent/agent.h"
 
 #include <signal.h>
+#include <netinet/in.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 
@@ -75,6 +76,7 @@ Result<void> Agent::Start() {
   control_ = std::move(*control);
   auto nflog = NflogSource::Open(kDefaultLogGroup, [this](nlohmann::json packet) {
     ++counters_["blocked_packets"];
+    AddProgram(packet);
     events_->Emit("blocked", std::move(packet));
   });
   if (nflog) {
@@ -139,6 +141,23 @@ int Agent::Run() {
   SaveState();
   // Worker threads may still be waiting on the network; the kernel keeps enforcing.
   std::_Exit(0);
+}
+
+// The sending program of a logged packet of this host (it has a socket owner's uid), while its
+// socket still exists.
+void Agent::AddProgram(nlohmann::json& packet) {
+  if (!packet.contains("uid") || !packet.contains("source_port")) return;
+  const std::string protocol = packet.value("protocol", "");
+  auto source = IpAddress::Parse(packet.value("source", ""));
+  auto destination = IpAddress::Parse(packet.value("destination", ""));
+  if ((protocol != "tcp" && protocol != "udp") || !source || !destination) return;
+  PacketSockets sockets{protocol == "tcp" ? IPPROTO_TCP : IPPROTO_UDP, *source, *destination,
+                        packet.value("source_port", uint16_t{0}),
+                        packet.value("destination_port", uint16_t{0})};
+  if (auto owner = socket_owners_.Find(sockets)) {
+    packet["program"] = owner->program;
+    packet["pid"] = owner->pid;
+  }
 }
 
 Situation Agent::BuildSituation() const {

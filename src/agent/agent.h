@@ -29,6 +29,7 @@
 #include "agent/event_sink.h"
 #include "agent/interface_monitor.h"
 #include "agent/nflog_source.h"
+#include "agent/socket_owner.h"
 #include "dataplane/dataplane.h"
 #include "policy/policy.h"
 #include "situation/effective_policy.h"
@@ -97,6 +98,7 @@ class Agent {
   void OnFeedReport(const Result<threats::ApplyReport>& report, bool fetch);
   void ContinueFeedWork();
   void OnThreatPacket(nlohmann::json packet);
+  void AddProgram(nlohmann::json& packet);
   void RetryFailedFeeds();
   void ProtectNewEndpoints();
   uint64_t RequestFeedRefresh();
@@ -145,6 +147,7 @@ class Agent {
   std::map<std::string, FeedState> feeds_;
   threats::FeedLists feed_lists_;  // what the kernel holds, to name the entry in events
   std::unique_ptr<NflogSource> threat_nflog_;
+  SocketOwners socket_owners_;
   bool feed_refresh_in_flight_ = false;
   bool feed_offline_pending_ = false;  // the policy changed during a refresh: re-apply after it
   std::set<std::string> feeds_forced_due_;

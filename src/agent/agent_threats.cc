@@ -219,6 +219,7 @@ uint64_t Agent::RequestFeedRefresh() {
 // from the list the agent loaded (the kernel does not say which element matched).
 void Agent::OnThreatPacket(nlohmann::json packet) {
   ++counters_["threat_packets"];
+  AddProgram(packet);
   if (packet.contains("rule")) {
     packet["feed"] = packet["rule"];
     packet.erase("rule");

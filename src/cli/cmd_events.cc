@@ -23,6 +23,9 @@ void PrintPacket(const nlohmann::json& event) {
   if (event.contains("output_interface")) std::cout << " out " << event["output_interface"].get<std::string>();
   if (event.contains("input_interface")) std::cout << " in " << event["input_interface"].get<std::string>();
   if (event.contains("uid")) std::cout << " uid " << event["uid"];
+  if (event.contains("program")) {
+    std::cout << " program " << event["program"].get<std::string>() << " pid " << event["pid"];
+  }
   std::cout << "\n";
 }
 

@@ -3,7 +3,8 @@
 # (tests/threats/lib.sh) with the lab HTTP feed server. Proves: the agent downloads a feed it has
 # no copy of and enforces it; block events carry the feed and the covering entry; `netwarden
 # status` shows size, age and result per feed; `explain --dst` (agent and offline) names feed and
-# entry; a refresh is a diff (added enforced, removed released); an HTML page is refused with the
+# entry; block events name the sending program while its socket lives; a refresh is a diff
+# (added enforced, removed released); an HTML page is refused with the
 # old list in force; after kill -9 and the table gone (a reboot), a restarted agent enforces the
 # disk copy before the network is up and its failed download is retried on schedule.
 set -euo pipefail
@@ -17,6 +18,7 @@ s ip addr add 198.51.100.2/24 dev nwt1; s ip addr add 198.51.100.3/24 dev nwt1
 s ip addr add 198.51.100.4/24 dev nwt1
 s ip addr add 203.0.113.5/32 dev lo; s ip addr add 203.0.113.6/32 dev lo; s ip addr add 203.0.113.9/32 dev lo
 c ip route add 203.0.113.0/24 via 198.51.100.2
+c ip route add 192.0.2.0/24 via 198.51.100.2  # the VPN gateway's range: not breakout
 threats_bg "$server" socat TCP6-LISTEN:7777,fork,reuseaddr,ipv6only=0 EXEC:cat >/dev/null 2>&1
 mkdir -p "$work/www"
 wait_for() {  # SECONDS DESCRIPTION COMMAND...: polls every 0.2 s
@@ -73,6 +75,22 @@ logged=$(jq -c 'select(.event == "threat" and .feed == "watch")' "$events" | wc 
 ((logged == 2)) || fail_events "log feed: $logged events for 2 connections"
 wait_for 10 "block event with feed and entry" \
   event_seen '.event == "threat" and .action == "block" and .feed == "lab" and .destination == "203.0.113.5" and .entry == "203.0.113.4/30"'
+# The sending program is named while its socket lives (a UDP sender that keeps its socket), for a
+# feed's block and for the forced-VPN rules' own (192.0.2.99 is neither breakout nor gateway).
+sender='import socket, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for _ in range(4):
+    for target in sys.argv[1:]:
+        try:
+            s.sendto(b"x", (target, 7777))
+        except OSError:
+            pass
+    time.sleep(0.2)'
+c setpriv --reuid 65534 --regid 65534 --clear-groups /usr/bin/python3 -c "$sender" 198.51.100.3 192.0.2.99
+wait_for 10 "threat event naming the program" \
+  event_seen '.event == "threat" and .protocol == "udp" and .destination == "198.51.100.3" and .uid == 65534 and (.program // "" | test("python"))'
+wait_for 10 "blocked event naming the program" \
+  event_seen '.event == "blocked" and .rule == "default-block" and .destination == "192.0.2.99" and (.program // "" | test("python"))'
 status=$(nw status --control "$sock")
 echo "$status" | grep threat
 [[ $status == *"threat feed: lab (block): 2 entries, downloaded "*"s ago, checked "*"loaded"* ]] \
