@@ -112,9 +112,9 @@ void SocketOwners::ScanProcesses() {
 
 std::optional<SocketOwner> SocketOwners::OwnerOfInode(uint64_t inode) {
   auto found = inode_to_pid_.find(inode);
-  // A new socket is not in the last scan: scan again, but not more than ten times a second
-  // (a flood of events must not turn into a flood of /proc walks).
-  if (found == inode_to_pid_.end() && Clock::now() - scanned_at_ > std::chrono::milliseconds(100)) {
+  // A new socket is not in the last scan: scan again, but at most 4 times a second (a walk of /proc
+  // costs milliseconds; a flood of blocked connects must not turn into a flood of walks).
+  if (found == inode_to_pid_.end() && Clock::now() - scanned_at_ > std::chrono::milliseconds(250)) {
     ScanProcesses();
     found = inode_to_pid_.find(inode);
   }

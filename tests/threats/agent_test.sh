@@ -79,7 +79,7 @@ wait_for 10 "block event with feed and entry" \
 # feed's block and for the forced-VPN rules' own (192.0.2.99 is neither breakout nor gateway).
 sender='import socket, sys, time
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-for _ in range(4):
+for _ in range(8):
     for target in sys.argv[1:]:
         try:
             s.sendto(b"x", (target, 7777))
