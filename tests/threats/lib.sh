@@ -66,23 +66,27 @@ refused() { ! tcp_ok "$1" && ! udp_ok "$1" && ! icmp_ok "$1"; }
 tcp_reset() { [[ $(c timeout 3 socat -u - "TCP:$(bracket "$1"):7777,connect-timeout=2" <<<x 2>&1) == *"Connection refused"* ]]; }
 
 # ---- inspection lab (inspect_test.sh, inspect_agent_test.sh) ---------------------------------
-# Needs tests/lab/lib.sh sourced and lab_init run. Namespaces: `lap` (the client), `web` (the real
-# servers 198.51.100.2, .3 and .5 behind lap's uplink nwt0) and `gw` (the inspection service,
-# reached only through a WireGuard tunnel: wireguard-go, lap's end wg-inspect 10.97.0.1, gw's end
-# 10.97.0.2, over the underlay veth insp0 10.98.0.1/30 - insp1 10.98.0.2:51820). Both answer HTTP
-# on port 80: web with "real-server", gw for any 198.51.100.0/24 address (AnyIP) with
-# "BLOCK-PAGE for <address> from-<source it saw>".
+# Needs tests/lab/lib.sh sourced and lab_init run. Namespaces: `lap` (the client, uplink nwt0
+# 198.51.100.1 + 2001:db8:100::1), `web` (the real servers 198.51.100.2, .3 and .5 and
+# 2001:db8:100::2, ::3 and ::5 behind lap's uplink) and `gw` (the inspection service, reached only
+# through a WireGuard tunnel: wireguard-go, lap's end wg-inspect 10.97.0.1 + fd00:97::1, gw's end
+# 10.97.0.2 + fd00:97::2, over the IPv4-only underlay veth insp0 10.98.0.1/30 - insp1
+# 10.98.0.2:51820). Both answer HTTP on port 80, IPv4 and IPv6: web with "real-server", gw for any
+# 198.51.100.0/24 or 2001:db8:100::/64 address (AnyIP) with "BLOCK-PAGE for <address> from-<source
+# it saw>".
 #
 #   inspect_lab_build       # namespaces and links
 #   inspect_tunnel_up       # wireguard-go at both ends, wg-inspect configured and up
 #   inspect_servers_up      # both HTTP servers, returns once they listen
 
 INSPECT_BLOCK_PAGE="BLOCK-PAGE for 198.51.100.3 from-10.97.0.1"
+INSPECT_BLOCK_PAGE6="BLOCK-PAGE for 2001:db8:100::3 from-fd00:97::1"
 
 inspect_lab_build() {
   local n
   for n in lap web gw; do _lab_new_ns "$n"; done
-  _lab_link lap nwt0 198.51.100.1/24 web nwt1 198.51.100.2/24,198.51.100.3/24,198.51.100.5/24
+  _lab_link lap nwt0 198.51.100.1/24,2001:db8:100::1/64 web nwt1 \
+    198.51.100.2/24,198.51.100.3/24,198.51.100.5/24,2001:db8:100::2/64,2001:db8:100::3/64,2001:db8:100::5/64
   _lab_link lap insp0 10.98.0.1/30 gw insp1 10.98.0.2/30
 }
 
@@ -94,38 +98,45 @@ inspect_tunnel_up() {
   (umask 077 && wg genkey >"$LAB_DIR/gw.key" && wg genkey >"$LAB_DIR/lap.key")
   _lab_wg_start gw "$LAB_WG_GW"
   lab_ns gw wg set "$LAB_WG_GW" private-key "$LAB_DIR/gw.key" listen-port 51820 \
-    peer "$(wg pubkey <"$LAB_DIR/lap.key")" allowed-ips 10.97.0.1/32
+    peer "$(wg pubkey <"$LAB_DIR/lap.key")" allowed-ips 10.97.0.1/32,fd00:97::1/128
   lab_ns gw ip addr add 10.97.0.2/24 dev "$LAB_WG_GW"
+  lab_ns gw ip addr add fd00:97::2/64 dev "$LAB_WG_GW" nodad
   lab_ns gw ip link set "$LAB_WG_GW" up
   # The inspection service answers for any destination it is handed.
   lab_ns gw ip route add local 198.51.100.0/24 dev lo
+  lab_ns gw ip -6 route add local 2001:db8:100::/64 dev lo
   _lab_wg_start lap "$LAB_WG_LAP"
   lab_ns lap wg set "$LAB_WG_LAP" private-key "$LAB_DIR/lap.key" \
-    peer "$(wg pubkey <"$LAB_DIR/gw.key")" endpoint 10.98.0.2:51820 allowed-ips 0.0.0.0/0
+    peer "$(wg pubkey <"$LAB_DIR/gw.key")" endpoint 10.98.0.2:51820 allowed-ips 0.0.0.0/0,::/0
   lab_ns lap ip link set "$LAB_WG_LAP" name wg-inspect
   lab_ns lap ip addr add 10.97.0.1/32 dev wg-inspect
+  lab_ns lap ip addr add fd00:97::1/128 dev wg-inspect nodad
   lab_ns lap ip link set wg-inspect up
 }
 
 inspect_servers_up() {
   local answer=$LAB_SRC_DIR/tests/threats/http_answer.py
-  lab_daemon http-web web /usr/bin/python3 "$answer" 0.0.0.0 80 "real-server"
-  lab_daemon http-gw gw /usr/bin/python3 "$answer" 0.0.0.0 80 "BLOCK-PAGE for {host} from-{peer}"
+  lab_daemon http-web web /usr/bin/python3 "$answer" :: 80 "real-server"
+  lab_daemon http-gw gw /usr/bin/python3 "$answer" :: 80 "BLOCK-PAGE for {host} from-{peer}"
   lab_wait 10 _lab_listening web tcp 80 || fail "web server did not start"
   lab_wait 10 _lab_listening gw tcp 80 || fail "inspection server did not start"
 }
 
-# inspect_captures_clean ADDRESS: stops the `underlay` and `uplink` captures and fails unless the
-# underlay carried WireGuard and nothing else, and the uplink nothing to or from ADDRESS.
+# inspect_captures_clean ADDRESS...: stops the `underlay` and `uplink` captures and fails unless
+# the underlay carried WireGuard and nothing else, and the uplink nothing to or from any ADDRESS.
 inspect_captures_clean() {
-  local wg_packets clear_underlay clear_uplink
+  local wg_packets clear_underlay clear_uplink address hosts="" other
+  for address in "$@"; do hosts+="${hosts:+ or }host $address"; done
+  # The kernel's own link-local IPv6 chatter (router solicitations, MLD, from fe80:: or ::) is
+  # not a flow; any other IPv6 on the IPv4-only underlay would be a leak, so it counts.
+  other="not udp port 51820 and not arp and not (ip6 and (src net fe80::/10 or src host ::))"
   lab_capture_stop underlay
   lab_capture_stop uplink
   wg_packets=$(lab_capture_count underlay "udp port 51820")
-  clear_underlay=$(lab_capture_count underlay "not udp port 51820 and not arp and not ip6")
-  clear_uplink=$(lab_capture_count uplink "host $1")
-  echo "captures: underlay $wg_packets WireGuard packets, $clear_underlay other; uplink $clear_uplink to $1"
+  clear_underlay=$(lab_capture_count underlay "$other")
+  clear_uplink=$(lab_capture_count uplink "$hosts")
+  echo "captures: underlay $wg_packets WireGuard packets, $clear_underlay other; uplink $clear_uplink to $*"
   ((wg_packets > 0)) || fail "no WireGuard packets on the underlay"
-  ((clear_underlay == 0)) || fail "not only WireGuard on the underlay: $(lab_capture_read underlay "not udp port 51820" | head -5)"
-  ((clear_uplink == 0)) || fail "inspected flow on the normal uplink: $(lab_capture_read uplink "host $1" | head -5)"
+  ((clear_underlay == 0)) || fail "not only WireGuard on the underlay: $(lab_capture_read underlay "$other" | head -5)"
+  ((clear_uplink == 0)) || fail "inspected flow on the normal uplink: $(lab_capture_read uplink "$hosts" | head -5)"
 }
