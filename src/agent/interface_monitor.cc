@@ -1,5 +1,7 @@
 #include "agent/interface_monitor.h"
 
+#include "agent/netlink_dump.h"
+
 #include <libmnl/libmnl.h>
 
 #include <linux/rtnetlink.h>
@@ -95,33 +97,14 @@ int OnRoute(const nlmsghdr* header, void* opaque) {
 }
 
 Result<void> Dump(uint16_t type, size_t header_size, mnl_cb_t callback, DumpState& state) {
-  mnl_socket* socket = mnl_socket_open(NETLINK_ROUTE);
-  if (!socket || mnl_socket_bind(socket, 0, MNL_SOCKET_AUTOPID) < 0) {
-    if (socket) mnl_socket_close(socket);
-    return MakeError(ErrorCode::kIo, std::string("rtnetlink: ") + std::strerror(errno));
-  }
   char buffer[MNL_SOCKET_BUFFER_SIZE];
   nlmsghdr* header = mnl_nlmsg_put_header(buffer);
   header->nlmsg_type = type;
   header->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-  const uint32_t sequence = static_cast<uint32_t>(time(nullptr));
-  header->nlmsg_seq = sequence;
   // Every request header (ifinfomsg, ifaddrmsg, rtmsg) starts with the family; AF_UNSPEC = all.
   auto* family = static_cast<uint8_t*>(mnl_nlmsg_put_extra_header(header, header_size));
   *family = AF_UNSPEC;
-  const unsigned port = mnl_socket_get_portid(socket);
-  Result<void> result = Ok();
-  if (mnl_socket_sendto(socket, header, header->nlmsg_len) < 0) {
-    result = MakeError(ErrorCode::kIo, std::string("rtnetlink send: ") + std::strerror(errno));
-  } else {
-    ssize_t received;
-    while ((received = mnl_socket_recvfrom(socket, buffer, sizeof(buffer))) > 0) {
-      const int rc = mnl_cb_run(buffer, received, sequence, port, callback, &state);
-      if (rc <= MNL_CB_STOP) break;
-    }
-  }
-  mnl_socket_close(socket);
-  return result;
+  return NetlinkDump(NETLINK_ROUTE, header, callback, &state);
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "agent/socket_owner.h"
 
+#include "agent/netlink_dump.h"
+
 #include <dirent.h>
 #include <libmnl/libmnl.h>
 #include <linux/inet_diag.h>
@@ -55,22 +57,14 @@ int OnSocket(const nlmsghdr* header, void* opaque) {
   return MNL_CB_OK;
 }
 
-struct MnlCloser {
-  void operator()(mnl_socket* socket) const { mnl_socket_close(socket); }
-};
-
 }  // namespace
 
 uint64_t FindSocketInode(const PacketSockets& packet) {
   if (packet.protocol != IPPROTO_TCP && packet.protocol != IPPROTO_UDP) return 0;
-  std::unique_ptr<mnl_socket, MnlCloser> socket(mnl_socket_open(NETLINK_SOCK_DIAG));
-  if (!socket || mnl_socket_bind(socket.get(), 0, MNL_SOCKET_AUTOPID) < 0) return 0;
   char buffer[MNL_SOCKET_BUFFER_SIZE];
   nlmsghdr* header = mnl_nlmsg_put_header(buffer);
   header->nlmsg_type = SOCK_DIAG_BY_FAMILY;
   header->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-  const unsigned sequence = static_cast<unsigned>(time(nullptr));
-  header->nlmsg_seq = sequence;
   auto* request = static_cast<inet_diag_req_v2*>(mnl_nlmsg_put_extra_header(header, sizeof(inet_diag_req_v2)));
   request->sdiag_family = packet.source.is_v4() ? AF_INET : AF_INET6;
   request->sdiag_protocol = static_cast<uint8_t>(packet.protocol);
@@ -78,14 +72,8 @@ uint64_t FindSocketInode(const PacketSockets& packet) {
   request->id.idiag_sport = htons(packet.source_port);  // a hint; the kernel dumps them all
   request->id.idiag_cookie[0] = request->id.idiag_cookie[1] = INET_DIAG_NOCOOKIE;
   CopyAddress(packet.source, request->id.idiag_src);
-  if (mnl_socket_sendto(socket.get(), header, header->nlmsg_len) < 0) return 0;
   DumpMatch match{&packet};
-  const unsigned port = mnl_socket_get_portid(socket.get());
-  ssize_t received;
-  while ((received = mnl_socket_recvfrom(socket.get(), buffer, sizeof(buffer))) > 0) {
-    const int rc = mnl_cb_run(buffer, static_cast<size_t>(received), sequence, port, OnSocket, &match);
-    if (rc <= MNL_CB_STOP) break;
-  }
+  if (!NetlinkDump(NETLINK_SOCK_DIAG, header, OnSocket, &match)) return 0;
   return match.inode;
 }
 

@@ -65,6 +65,23 @@ void AddLanRule(const EffectivePolicy& effective, Chain& chain, Kind kind) {
   }
 }
 
+// Where a packet may leave whatever its destination: a tunnel, a verified trusted network, and
+// (marked by the threat table) the inspection interface. The same for this host and for the
+// containers and VMs it forwards for.
+void AddWaysOut(const EffectivePolicy& effective, std::vector<Rule>& rules) {
+  rules.push_back(Accept(rule_id::kTunnel,
+                         {InSet(Kind::kOutputInterfaceInSet, set_name::kTunnelInterfaces)}));
+  rules.push_back(Accept(rule_id::kTrusted,
+                         {InSet(Kind::kOutputInterfaceInSet, set_name::kTrustedInterfaces)}));
+  if (!effective.inspection_interface.empty()) {
+    // The mark alone: after the route chain re-routes a packet, the output hook's later chains
+    // still see the original output interface (only postrouting sees the new one). A postrouting
+    // guard in the threat table drops marked packets that would leave by any other interface, so
+    // the mark cannot open the uplink.
+    rules.push_back(Accept(rule_id::kInspection, {Mark(kInspectMark)}));
+  }
+}
+
 Chain OutputChain(const EffectivePolicy& effective) {
   Chain chain{"output", Hook::kOutput, {}};
   auto& rules = chain.rules;
@@ -78,17 +95,7 @@ Chain OutputChain(const EffectivePolicy& effective) {
                                           Ports(Kind::kDestinationPortIn, {Transport::kUdp}, {547})}));
   rules.push_back(Accept(rule_id::kNdp, {Icmpv6({"nd-router-solicit", "nd-neighbor-solicit",
                                                  "nd-neighbor-advert", "mld2-listener-report"})}));
-  rules.push_back(Accept(rule_id::kTunnel,
-                         {InSet(Kind::kOutputInterfaceInSet, set_name::kTunnelInterfaces)}));
-  rules.push_back(Accept(rule_id::kTrusted,
-                         {InSet(Kind::kOutputInterfaceInSet, set_name::kTrustedInterfaces)}));
-  if (!effective.inspection_interface.empty()) {
-    // What the threat table marked for inspection. The mark alone: after the route chain re-routes
-    // a packet, the output hook's later chains still see the original output interface (only
-    // postrouting sees the new one). A postrouting guard in the threat table drops marked packets
-    // that would leave by any other interface, so the mark cannot open the uplink.
-    rules.push_back(Accept(rule_id::kInspection, {Mark(kInspectMark)}));
-  }
+  AddWaysOut(effective, rules);
   for (IpFamily family : kFamilies) {
     rules.push_back(Accept(rule_id::kGateway,
                            {InSet(Kind::kDestinationTupleInSet,
@@ -195,13 +202,7 @@ Chain ForwardChain(const EffectivePolicy& effective) {
                            {Simple(Kind::kConnectionEstablished),
                             InputInterfaceNamed(effective.inspection_interface)}));
   }
-  rules.push_back(Accept(rule_id::kTunnel,
-                         {InSet(Kind::kOutputInterfaceInSet, set_name::kTunnelInterfaces)}));
-  rules.push_back(Accept(rule_id::kTrusted,
-                         {InSet(Kind::kOutputInterfaceInSet, set_name::kTrustedInterfaces)}));
-  if (!effective.inspection_interface.empty()) {
-    rules.push_back(Accept(rule_id::kInspection, {Mark(kInspectMark)}));
-  }
+  AddWaysOut(effective, rules);
   rules.push_back(Rule{rule_id::kDnsBlock, {DnsPorts()}, Action::kReject});
   AddLanRule(effective, chain, Kind::kDestinationInSet);
   rules.push_back(Rule{rule_id::kDefaultBlock, {}, Action::kReject});

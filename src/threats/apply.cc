@@ -39,6 +39,7 @@ std::vector<IpNetwork> CarveAndMerge(std::vector<IpNetwork> entries, const Apply
 // Decides which text the feed enforces now, filling the outcome.
 void Prepare(FeedWork& work, const FeedCache& cache, const ApplyOptions& options, int64_t now) {
   const ThreatFeed& feed = *work.feed;
+  const FeedFormat format = ParseFeedFormat(feed.format).value_or(FeedFormat::kAuto);
   work.outcome.name = feed.name;
   work.outcome.action = feed.action;
   work.meta = cache.ReadMeta(feed.name).value_or(FeedMeta{});
@@ -66,7 +67,6 @@ void Prepare(FeedWork& work, const FeedCache& cache, const ApplyOptions& options
     } else if (response->not_modified) {
       result = "not modified";
     } else {
-      auto format = ParseFeedFormat(feed.format).value_or(FeedFormat::kAuto);
       ParsedFeed parsed = ParseFeed(response->body, format, feed.column);
       std::vector<IpNetwork> merged = CarveAndMerge(std::move(parsed.entries), options, work.outcome);
       auto valid = ValidateFeed(response->body, parsed, merged.size(),
@@ -87,7 +87,6 @@ void Prepare(FeedWork& work, const FeedCache& cache, const ApplyOptions& options
   }
   if (!work.new_text) {
     if (last_good) {
-      auto format = ParseFeedFormat(feed.format).value_or(FeedFormat::kAuto);
       work.merged = CarveAndMerge(ParseFeed(*last_good, format, feed.column).entries, options, work.outcome);
     }
     if (work.outcome.problem && last_good) result += " (last good list kept)";
