@@ -95,7 +95,7 @@ class Agent {
   void EnforceFeedsFromDisk();
   void ScheduleFeedRefresh();
   void StartFeedRefresh(std::optional<std::set<std::string>> feeds, bool fetch);
-  void OnFeedReport(const Result<threats::ApplyReport>& report, bool fetch);
+  void OnFeedReport(Result<threats::ApplyReport> report, bool fetch);
   void ContinueFeedWork();
   void OnThreatPacket(nlohmann::json packet);
   void AddProgram(nlohmann::json& packet);
@@ -141,8 +141,7 @@ class Agent {
     size_t entries = 0;
     int64_t fetched_at = 0;  // unix seconds of the enforced copy's download
     int64_t checked_at = 0;  // unix seconds of the last download attempt
-    std::string result;
-    bool problem = false;
+    std::string result;  // "refused: …" / "failed: …" are problems (threats/apply.h)
   };
   std::map<std::string, FeedState> feeds_;
   threats::FeedLists feed_lists_;  // what the kernel holds, to name the entry in events

@@ -88,11 +88,7 @@ nlohmann::json Agent::HandleControl(const nlohmann::json& request, const Peer& p
                              {"reason", decision.reason},
                              {"output_interface", answered.flow.output_interface},
                              {"generation", generation_}};
-    if (answered.threat) {
-      answer["threat"] = {{"feed", answered.threat->feed},
-                          {"entry", answered.threat->entry.ToString()},
-                          {"action", ThreatActionName(answered.threat->action)}};
-    }
+    if (answered.threat) answer["threat"] = threats::ThreatVerdictJson(*answered.threat);
     if (decision.where) {
       answer["policy_location"] = decision.where->file + ":" + std::to_string(decision.where->line) +
                                   ":" + std::to_string(decision.where->column);

@@ -38,7 +38,6 @@ void Agent::EnforceFeedsFromDisk() {
     state.fetched_at = meta.fetched_at;
     state.checked_at = meta.checked_at;
     state.result = meta.result.empty() ? "no copy yet" : meta.result;
-    state.problem = IsProblem(meta.result);
   }
   auto exists = threats::ThreatTableExists();
   if (policy_.threats.feeds.empty() && exists && !*exists) return;  // nothing to do, nothing left
@@ -67,13 +66,14 @@ void Agent::StartFeedRefresh(std::optional<std::set<std::string>> feeds, bool fe
     auto report =
         std::make_shared<Result<threats::ApplyReport>>(threats::ApplyThreats(threat_policy, apply));
     loop_->Post([this, report, fetch] {
-      OnFeedReport(*report, fetch);
+      OnFeedReport(std::move(*report), fetch);
       ContinueFeedWork();
     });
   }).detach();
 }
 
-void Agent::OnFeedReport(const Result<threats::ApplyReport>& report, bool fetch) {
+// By value: the merged lists (a million entries for a big feed) are moved, not copied.
+void Agent::OnFeedReport(Result<threats::ApplyReport> report, bool fetch) {
   feed_refresh_in_flight_ = false;
   ++feed_refreshes_done_;
   ++counters_[fetch ? "feed_refreshes" : "feed_loads"];
@@ -84,12 +84,11 @@ void Agent::OnFeedReport(const Result<threats::ApplyReport>& report, bool fetch)
                                   {"error", report.error().ToString()},
                                   {"note", "the lists in the kernel stay as they were"}});
     for (auto& [name, state] : feeds_) {
-      state.problem = true;
       state.result = "failed: " + report.error().message;
       if (fetch) state.checked_at = UnixNow();
     }
   } else {
-    for (const auto& outcome : report->feeds) {
+    for (auto& outcome : report->feeds) {
       FeedState& state = feeds_[outcome.name];
       const bool changed_result = state.result != outcome.result;
       state.entries = outcome.entries;
@@ -99,12 +98,11 @@ void Agent::OnFeedReport(const Result<threats::ApplyReport>& report, bool fetch)
       if (fetch || state.result.empty()) {
         state.checked_at = outcome.checked_at;
         state.result = outcome.result;
-        state.problem = outcome.problem;
       }
       for (const auto& feed : policy_.threats.feeds) {
         if (feed.name == outcome.name) state.url = feed.url;
       }
-      feed_lists_[outcome.name] = {outcome.list, true};
+      feed_lists_[outcome.name] = {std::move(outcome.list), true};
       if (outcome.problem) ++counters_["feed_problems"];
       // Quiet when nothing happened ("not modified" every hour is not news); a disk copy is
       // reported when there is one (what the kernel enforces before any download).
@@ -162,7 +160,7 @@ void Agent::ScheduleFeedRefresh() {
     if (found != feeds_.end() && found->second.url == feed.url &&
         !feeds_forced_due_.count(feed.name)) {
       timing.checked_at = found->second.checked_at;
-      timing.last_failed = found->second.problem;
+      timing.last_failed = IsProblem(found->second.result);
     }
     timings.push_back(timing);
   }
@@ -196,7 +194,7 @@ void Agent::ProtectNewEndpoints() {
 void Agent::RetryFailedFeeds() {
   bool any = false;
   for (const auto& [name, state] : feeds_) {
-    if (state.problem && state.result.rfind("failed", 0) == 0) {
+    if (state.result.rfind("failed", 0) == 0) {
       feeds_forced_due_.insert(name);
       any = true;
     }
@@ -255,7 +253,7 @@ nlohmann::json Agent::FeedStatus() const {
                             {"url", feed.url},
                             {"entries", state.entries},
                             {"result", state.result},
-                            {"ok", !state.problem},
+                            {"ok", !IsProblem(state.result)},
                             {"refresh_seconds", feed.refresh_seconds}};
     if (state.fetched_at > 0) entry["age_seconds"] = now - state.fetched_at;
     if (state.checked_at > 0) entry["checked_seconds_ago"] = now - state.checked_at;

@@ -55,12 +55,7 @@ void Print(const Flow& flow, const Decision& decision, const std::optional<threa
                           {"output_interface", flow.output_interface},
                           {"uid", flow.uid}};
     if (decision.where) out["policy_location"] = Location(decision);
-    if (threat) {
-      out["threat"] = {{"feed", threat->feed},
-                       {"entry", threat->entry.ToString()},
-                       {"action", ThreatActionName(threat->action)},
-                       {"enforced", threat->enforced}};
-    }
+    if (threat) out["threat"] = threats::ThreatVerdictJson(*threat);
     std::cout << out.dump() << "\n";
     return;
   }

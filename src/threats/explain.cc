@@ -48,6 +48,13 @@ std::optional<ThreatVerdict> DecidingFeed(const ThreatPolicy& threats,
 
 std::string ThreatRuleId(const std::string& feed) { return "threat-feed:" + feed; }
 
+nlohmann::json ThreatVerdictJson(const ThreatVerdict& threat) {
+  return {{"feed", threat.feed},
+          {"entry", threat.entry.ToString()},
+          {"action", ThreatActionName(threat.action)},
+          {"enforced", threat.enforced}};
+}
+
 ThreatAwareDecision DecideWithThreats(const EffectivePolicy& effective, const ThreatPolicy& threats,
                                       Flow flow, const std::vector<FeedMatch>& matches) {
   ThreatAwareDecision answer;

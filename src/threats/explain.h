@@ -3,6 +3,7 @@
 // from the cached lists (or the agent's copy of them), never by dumping kernel sets.
 
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -58,6 +59,9 @@ struct ThreatAwareDecision {
 };
 ThreatAwareDecision DecideWithThreats(const EffectivePolicy& effective, const ThreatPolicy& threats,
                                       Flow flow, const std::vector<FeedMatch>& matches);
+
+// {feed, entry, action, enforced}: the "threat" part of explain answers (CLI and agent).
+nlohmann::json ThreatVerdictJson(const ThreatVerdict& threat);
 
 // Rule id of a feed's verdict in explain answers: "threat-feed:<name>".
 std::string ThreatRuleId(const std::string& feed);
