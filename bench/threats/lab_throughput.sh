@@ -18,14 +18,7 @@ iperf_lab_setup bnth "${1:?usage: $0 BUILD_DIR [SECONDS] [ROUNDS]}"
 # TARGET (203.0.113.5) is breakout and in no entry of the feed.
 LISTED=203.0.113.6 # breakout too, but in the feed: rejected only while the sets are loaded
 
-/usr/bin/python3 - "$LAB_DIR/feed.txt" "$LISTED" <<'PY'
-import ipaddress, sys
-half = 500000
-v4 = lambda n: str(ipaddress.IPv4Address(n))
-with open(sys.argv[1], "w") as f:
-    f.write("\n".join([v4(0x0b000000 + 2 * i) for i in range(half)] +
-                      [f"{v4(0x0c000000 + 8 * i)}/30" for i in range(half)] + [sys.argv[2]]) + "\n")
-PY
+/usr/bin/python3 "$(dirname "$0")/../../tests/threats/big_feed.py" "$LAB_DIR/feed.txt" 500000 "$LISTED"
 THREATS_POLICY=$LAB_DIR/threats.yaml
 {
   cat "$POLICY"

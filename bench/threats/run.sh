@@ -12,19 +12,17 @@ ns="nwt-bench-$$"
 cleanup() { ip netns del "$ns" 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT INT TERM
 
-# Hosts: every other address from 11.0.0.0; prefixes: /30s every 8 addresses from 12.0.0.0 —
-# nothing overlaps or touches, so both loaders keep exactly `entries` elements.
-/usr/bin/python3 - "$half" "$work" <<'PY'
-import sys, ipaddress
+# The scale test's synthetic feed (tests/threats/big_feed.py): nothing overlaps or touches, so both
+# loaders keep exactly `entries` elements.
+/usr/bin/python3 - "$half" "$work" "$(dirname "$0")/../../tests/threats" <<'PY'
+import sys
 half, work = int(sys.argv[1]), sys.argv[2]
-hosts = [str(ipaddress.IPv4Address(0x0b000000 + 2 * i)) for i in range(half)]
-nets = [f"{ipaddress.IPv4Address(0x0c000000 + 8 * i)}/30" for i in range(half)]
-with open(f"{work}/feed.txt", "w") as f:
-    f.write("\n".join(hosts + nets) + "\n")
+sys.path.insert(0, sys.argv[3])
+from big_feed import hosts, nets, v4, write
+hosts, nets = hosts(half), nets(half)
+write(f"{work}/feed.txt", hosts + nets)
 # 10 k changes: 5 k hosts removed, 5 k new hosts added.
-changed = hosts[5000:] + [str(ipaddress.IPv4Address(0x0d000000 + 2 * i)) for i in range(5000)]
-with open(f"{work}/feed2.txt", "w") as f:
-    f.write("\n".join(changed + nets) + "\n")
+write(f"{work}/feed2.txt", hosts[5000:] + [v4(0x0d000000 + 2 * i) for i in range(5000)] + nets)
 with open(f"{work}/nft.txt", "w") as f:
     f.write("table inet bench {\n set h { type ipv4_addr; elements = {\n")
     f.write(",\n".join(hosts) + " }\n }\n set n { type ipv4_addr; flags interval; elements = {\n")

@@ -22,6 +22,8 @@ namespace netwarden::cli {
 namespace {
 
 constexpr const char* kDefaultCache = "/var/lib/netwarden/threats";
+// A feed failed or was refused: its last good list stays in force, but scripts must see it.
+constexpr int kExitFeedProblem = 3;
 
 std::string Age(int64_t since) {
   return since <= 0 ? "never" : HumanDuration(static_cast<int64_t>(time(nullptr)) - since);
@@ -89,7 +91,7 @@ void RegisterApply(CLI::App& parent, int& exit_code) {
     if (!report->inspect_note.empty()) std::cout << "inspect: " << report->inspect_note << "\n";
     // A refused or failed feed still leaves the host enforcing its last good list, but the
     // caller (scripts, tests) must see it.
-    exit_code = problem ? 3 : kExitOk;
+    exit_code = problem ? kExitFeedProblem : kExitOk;
   });
 }
 
@@ -188,7 +190,7 @@ void RegisterRefresh(CLI::App& parent, int& exit_code) {
         PrintThreatFeeds(threats);
         bool problem = false;
         for (const auto& feed : threats["feeds"]) problem |= !feed.value("ok", true);
-        exit_code = problem ? 3 : kExitOk;
+        exit_code = problem ? kExitFeedProblem : kExitOk;
         return;
       }
       if (std::chrono::steady_clock::now() >= deadline) {

@@ -24,19 +24,18 @@ c ip route add 11.0.0.0/8 via 198.51.100.2; c ip route add 12.0.0.0/8 via 198.51
 c ip -6 route add 2001:db8:6::/47 via 2001:db8:99::2
 threats_bg "$server" socat TCP6-LISTEN:7777,fork,reuseaddr,ipv6only=0 EXEC:cat >/dev/null 2>&1
 
-# Hosts every other address from 11.0.0.0, /30s every 8 addresses from 12.0.0.0 (as
-# bench/threats/run.sh): nothing merges, so the kernel gets exactly these entries. The sample
-# printed: listed and unlisted addresses, first and last of each kind.
+# The synthetic feed of tests/threats/big_feed.py (as the benches): nothing merges, so the kernel
+# gets exactly these entries. The sample printed: listed and unlisted addresses, first and last of
+# each kind.
 mkdir -p "$work/www"
-read -r -a sample < <("$python" - "$work/www/feed.txt" <<'PY'
-import ipaddress, sys
+read -r -a sample < <("$python" - "$work/www/feed.txt" "$here" <<'PY'
+import sys
+sys.path.insert(0, sys.argv[2])
+from big_feed import hosts, nets, v4, write
 half = 500000
-v4 = lambda n: str(ipaddress.IPv4Address(n))
-hosts = [v4(0x0b000000 + 2 * i) for i in range(half)]
-nets = [f"{v4(0x0c000000 + 8 * i)}/30" for i in range(half)]
+hosts, nets = hosts(half), nets(half)
 six = ["2001:db8:99::2", "2001:db8:6::/64"] + [f"2001:db8:7::{i:x}" for i in range(1, 99)]
-with open(sys.argv[1], "w") as f:
-    f.write("# lab feed, 1 M entries\n" + "\n".join(hosts + nets + six) + "\n")
+write(sys.argv[1], hosts + nets + six)
 last_host, last_net = 0x0b000000 + 2 * (half - 1), 0x0c000000 + 8 * (half - 1)
 listed = [hosts[1], hosts[-1], v4(0x0c000001), v4(last_net + 2), "2001:db8:99::2", "2001:db8:6::7",
           "2001:db8:7::62"]
