@@ -1,6 +1,8 @@
 # The two commands a newcomer types: `make demo` and `make test` (as root, on Debian bookworm).
 BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
+# ccache, where installed, makes rebuilds in several checkouts cheap; it changes nothing else.
+LAUNCHER := $(if $(shell command -v ccache),-DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 
 .PHONY: all deps build test demo unit lab bench fuzz format tidy clean
 
@@ -10,7 +12,7 @@ deps:
 	@bash scripts/install-deps.sh
 
 build: deps
-	@cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo $(LAUNCHER) >/dev/null
 	@cmake --build $(BUILD_DIR) -j $(JOBS)
 
 # Every test: unit, golden, fuzz-corpus replay, and the network-lab tests (real kernel, namespaces).
