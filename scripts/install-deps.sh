@@ -8,7 +8,7 @@ packages=(
   cmake ninja-build g++ clang pkg-config
   libnftables-dev libnftnl-dev libmnl-dev libnetfilter-log-dev libbpf-dev bpftool libelf-dev
   libyaml-cpp-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev
-  libssl-dev libc-ares-dev libcurl4-openssl-dev libmaxminddb-dev libsqlite3-dev zlib1g-dev
+  libssl-dev libc-ares-dev libcurl4-openssl-dev libmaxminddb-dev libsqlite3-dev zlib1g-dev libsystemd-dev
   libcpp-httplib-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   # lab: namespaces, VPN, servers, evidence

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Agent figures: reaction time from a netlink event to the updated ruleset in force, and the
+# Agent figures: reaction time from a netlink event to the updated ruleset in force — the old
+# behaviour (every snapshot waits for the 50 ms debounce: `--trailing-debounce`) against the
+# current one (the first change of a burst is acted on at once) in the same run — and the
 # agent's idle memory and CPU.
 #   usage: bench/agent/reaction.sh BUILD_DIR [CHANGES]
 #
@@ -34,12 +36,19 @@ lab_build
 AGENT_POLICY=$LAB_DIR/policy.yaml
 agent_policy "$AGENT_POLICY" none
 lab_walk home
-agent_start
-agent_wait_state blocked 10 || lab_die "agent not blocked"
-agent_wait ".gateways | map(.address) | index(\"$LAB_GW_PUB4\") != null" 15 || true
-sleep 1
-
-ip netns exec "$LAB_LAP" python3 "$here/reaction_driver.py" "wgl${LAB_ID}x" "$CHANGES" "$LAB_DIR/reaction.txt"
+measure() {
+  local label=$1
+  shift
+  agent_start "$@"
+  agent_wait_state blocked 10 || lab_die "agent not blocked"
+  agent_wait ".gateways | map(.address) | index(\"$LAB_GW_PUB4\") != null" 15 || true
+  sleep 1
+  ip netns exec "$LAB_LAP" python3 "$here/reaction_driver.py" "wgl${LAB_ID}x" "$CHANGES" \
+    "$LAB_DIR/reaction-$label.txt" " — $label"
+}
+measure "baseline: every snapshot debounced (--trailing-debounce)" --trailing-debounce
+agent_kill9
+measure "now: first change of a burst at once"
 
 pid=$AGENT_PID
 rss=$(awk '/^VmRSS/ {print $2}' "/proc/$pid/status")

@@ -1,7 +1,7 @@
 #include "agent/agent.h"
 
-#include <signal.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 
@@ -9,6 +9,7 @@
 #include <fstream>
 
 #include "agent/resolv_conf.h"
+#include "agent/service_notify.h"
 #include "compiler/compiler.h"
 #include "policy/policy_parser.h"
 #include "threats/threat_ruleset.h"
@@ -17,10 +18,14 @@ namespace netwarden::agent {
 
 using namespace std::chrono_literals;
 
-Result<std::unique_ptr<Agent>> Agent::Create(AgentOptions options,
-                                             std::unique_ptr<Dataplane> dataplane) {
-  std::unique_ptr<Agent> agent(new Agent(std::move(options)));
-  agent->dataplane_ = std::move(dataplane);
+// Until the policy model says so itself, every valid policy is a forced-VPN policy.
+bool PolicyHasVpn(const Policy&) { return true; }
+
+Result<std::unique_ptr<Agent>> Agent::Create(AgentOptions options, AgentDeps deps) {
+  if (!deps.dataplane || !deps.network || !deps.prober || !deps.lookup) {
+    return MakeError(ErrorCode::kInvalidArgument, "agent: a dependency is missing");
+  }
+  std::unique_ptr<Agent> agent(new Agent(std::move(options), std::move(deps)));
   if (auto started = agent->Start(); !started) return started.error();
   return agent;
 }
@@ -33,6 +38,48 @@ Result<void> Agent::LoadPolicy() {
   }
   policy_ = std::move(*policy);
   policy_error_.clear();
+  return Ok();
+}
+
+// The kernel's packet logs and change notifications (not in kernel-free tests).
+Result<void> Agent::OpenKernelInputs() {
+  auto nflog = NflogSource::Open(kDefaultLogGroup, [this](nlohmann::json packet) {
+    const auto add_program = [this](nlohmann::json& p) { AddProgram(p); };
+    // Report mode (`vpn: {mode: report}`) logs what enforce mode would reject and lets it pass.
+    if (packet.value("verdict", "") == "would-block") {
+      ++counters_["would_block_packets"];
+      packet.erase("verdict");
+      packet["plane"] = "vpn";
+      events_->EmitPacket("would-block", std::move(packet), add_program);
+      return;
+    }
+    ++counters_["blocked_packets"];
+    events_->EmitPacket("blocked", std::move(packet), add_program);
+  });
+  if (nflog) {
+    nflog_ = std::move(*nflog);
+    (void)loop_->WatchReadable(nflog_->fd(), [this] { nflog_->ReadPending(); });
+  } else {
+    events_->Emit("error", {{"message", nflog.error().ToString()}});
+  }
+  auto threat_nflog = NflogSource::Open(threats::kThreatLogGroup, [this](nlohmann::json packet) {
+    OnThreatPacket(std::move(packet));
+  });
+  if (threat_nflog) {
+    threat_nflog_ = std::move(*threat_nflog);
+    (void)loop_->WatchReadable(threat_nflog_->fd(), [this] { threat_nflog_->ReadPending(); });
+  } else {
+    events_->Emit("error", {{"message", threat_nflog.error().ToString()}});
+  }
+  auto monitor = NftMonitor::Open({"netwarden", "netwarden_threats"});
+  if (monitor) {
+    nft_monitor_ = std::move(*monitor);
+    (void)loop_->WatchReadable(nft_monitor_->fd(), [this] { OnNftChanges(); });
+  } else {
+    // The periodic resync still repairs drift, only later.
+    events_->Emit("error", {{"message", monitor.error().ToString()},
+                            {"note", "drift is found by the periodic check only"}});
+  }
   return Ok();
 }
 
@@ -51,54 +98,44 @@ Result<void> Agent::Start() {
   if (!loop) return loop.error();
   loop_ = std::move(*loop);
   events_ = std::make_unique<EventSink>(options_.events_path, options_.syslog);
+  vpn_ = std::make_unique<VpnManager>(*deps_.dataplane);
+  reconciler_.Add(vpn_.get());
 
   if (auto loaded = LoadPolicy(); !loaded) {
     // Fail closed: without a valid policy the machine is blocked (a policy with no exceptions),
     // and the agent waits for a reload.
     policy_error_ = loaded.error().ToString();
     policy_ = *ParsePolicy("version: 1\n", "(block-all)");
-    events_->Emit("error", {{"message", "policy refused; blocking everything"},
-                            {"detail", policy_error_}});
+    events_->Emit("error",
+                  {{"message", "policy refused; blocking everything"}, {"detail", policy_error_}});
   }
   LoadState();
+  resolvers_ = ReadNameservers(options_.resolv_conf);
   // The reputation lists before any network: from the disk copies (a refused policy leaves the
   // kernel's lists as they are — everything is blocked anyway).
-  if (policy_error_.empty()) EnforceFeedsFromDisk();
+  if (deps_.kernel && policy_error_.empty()) EnforceFeedsFromDisk();
 
-  auto monitor = InterfaceMonitor::Open();
-  if (!monitor) return monitor.error();
-  monitor_ = std::move(*monitor);
   auto control = ControlServer::Open(options_.control_path, options_.control_group,
                                      [this](const nlohmann::json& request, const Peer& peer) {
                                        return HandleControl(request, peer);
                                      });
   if (!control) return control.error();
   control_ = std::move(*control);
-  auto nflog = NflogSource::Open(kDefaultLogGroup, [this](nlohmann::json packet) {
-    ++counters_["blocked_packets"];
-    AddProgram(packet);
-    events_->Emit("blocked", std::move(packet));
-  });
-  if (nflog) {
-    nflog_ = std::move(*nflog);
-  } else {
-    events_->Emit("error", {{"message", nflog.error().ToString()}});
+  if (deps_.kernel) {
+    if (auto opened = OpenKernelInputs(); !opened) return opened.error();
   }
-  auto threat_nflog = NflogSource::Open(threats::kThreatLogGroup, [this](nlohmann::json packet) {
-    OnThreatPacket(std::move(packet));
-  });
-  if (threat_nflog) {
-    threat_nflog_ = std::move(*threat_nflog);
+  if (auto watch = FileWatch::Open(options_.resolv_conf)) {
+    resolv_watch_ = std::move(*watch);
+    (void)loop_->WatchReadable(resolv_watch_->fd(), [this] {
+      if (resolv_watch_->ReadPending()) OnResolvConfChanged();
+    });
   } else {
-    events_->Emit("error", {{"message", threat_nflog.error().ToString()}});
+    events_->Emit("error", {{"message", watch.error().ToString()},
+                            {"note", "resolv.conf is re-read at every periodic check only"}});
   }
 
-  (void)loop_->WatchReadable(monitor_->notification_fd(), [this] { OnNetworkNotification(); });
+  (void)loop_->WatchReadable(deps_.network->notification_fd(), [this] { OnNetworkNotification(); });
   (void)loop_->WatchReadable(control_->fd(), [this] { control_->AcceptOne(); });
-  if (nflog_) (void)loop_->WatchReadable(nflog_->fd(), [this] { nflog_->ReadPending(); });
-  if (threat_nflog_) {
-    (void)loop_->WatchReadable(threat_nflog_->fd(), [this] { threat_nflog_->ReadPending(); });
-  }
   (void)loop_->WatchReadable(signal_fd_, [this] {
     signalfd_siginfo info{};
     while (read(signal_fd_, &info, sizeof(info)) == sizeof(info)) {
@@ -111,7 +148,10 @@ Result<void> Agent::Start() {
     }
   });
 
-  debounce_timer_ = loop_->After(24h, [this] { TakeSnapshot(); });
+  debounce_timer_ = loop_->After(24h, [this] {
+    debounce_pending_ = false;
+    TakeSnapshot();
+  });
   probe_timer_ = loop_->After(options_.probe_interval, [this] {
     StartProbes();
     loop_->Rearm(probe_timer_, options_.probe_interval);
@@ -119,28 +159,57 @@ Result<void> Agent::Start() {
   resolve_timer_ = loop_->After(24h, [this] { StartDueResolutions(); });
   portal_timer_ = loop_->After(24h, [this] {
     events_->Emit("portal", {{"window", "closed"}});
-    Recompute("captive-portal window closed");
+    RequestReconcile("captive-portal window closed");
   });
-  retry_timer_ = loop_->After(24h, [this] { Recompute("retry after a failed apply"); });
+  retry_timer_ = loop_->After(24h, [this] { RequestReconcile("retry after a failed apply"); });
   probe_retry_timer_ = loop_->After(24h, [this] { StartProbes(); });
+  trust_expiry_timer_ = loop_->After(24h, [this] { ExpireTrust(); });
   feed_timer_ = loop_->After(24h, [this] { ScheduleFeedRefresh(); });
+  resync_timer_ = loop_->After(options_.resync_interval, [this] {
+    Resync("periodic check");
+    loop_->Rearm(resync_timer_, options_.resync_interval);
+  });
+  nft_resync_timer_ = loop_->After(24h, [this] {
+    std::set<std::string> planes;
+    if (!nft_resync_all_) planes.swap(nft_resync_planes_);
+    nft_resync_planes_.clear();
+    nft_resync_all_ = false;
+    Resync("nftables change notification", planes);
+  });
 
   // Adopt what is installed: the first apply of an unchanged structure is a set update, so the
-  // table installed by a previous agent (or at boot) enforces without a gap meanwhile.
+  // table installed by a previous agent (or at boot) enforces without a gap meanwhile. The first
+  // snapshot's reconcile runs synchronously: the rules are in the kernel before Run() starts.
   TakeSnapshot();
+  if (reconcile_posted_) Reconcile();
   StartDueResolutions();
   StartProbes();
-  ScheduleFeedRefresh();
+  if (deps_.kernel) ScheduleFeedRefresh();
   return Ok();
 }
 
 int Agent::Run() {
-  events_->Emit("state", {{"state", StateName()}, {"note", "agent started"},
-                          {"policy", options_.policy_path}});
+  events_->Emit(
+      "state",
+      {{"state", StateName()}, {"note", "agent started"}, {"policy", options_.policy_path}});
+  // The first reconcile ran in Start(): what the policy demands is in the kernel now.
+  NotifyReady(StateName());
+  if (auto interval = WatchdogPingInterval()) {
+    // Pinged from the loop itself: a loop that stops turning stops the pings.
+    NotifyWatchdog();
+    watchdog_timer_ = loop_->After(*interval, [this, interval = *interval] {
+      NotifyWatchdog();
+      loop_->Rearm(watchdog_timer_, interval);
+    });
+  }
   loop_->Run();
+  NotifyStopping();
   SaveState();
-  // Worker threads may still be waiting on the network; the kernel keeps enforcing.
-  std::_Exit(0);
+  return 0;
+}
+
+void Agent::Stop() {
+  loop_->Post([this] { loop_->Stop(); });
 }
 
 // The sending program of a logged packet of this host (it has a socket owner's uid), while its
@@ -160,70 +229,21 @@ void Agent::AddProgram(nlohmann::json& packet) {
   }
 }
 
-Situation Agent::BuildSituation() const {
-  Situation situation;
-  situation.interfaces = snapshot_.interfaces;
-  for (const auto& [interface, network] : verified_) {
-    situation.verified_trusted.push_back({network, interface});
-  }
-  for (const auto& [name, cached] : names_) {
-    if (!cached.addresses.empty()) situation.resolved[name] = cached.addresses;
-  }
-  situation.dns_resolvers = ReadNameservers(options_.resolv_conf);
-  situation.portal_window_open = Clock::now() < portal_until_;
-  return situation;
-}
-
-void Agent::Recompute(const std::string& reason) {
-  effective_ = Resolve(policy_, BuildSituation());
-  auto outcome = dataplane_->Apply(Compile(effective_));
-  ++counters_["applies"];
-  if (!outcome) {
-    ++counters_["apply_failures"];
-    last_apply_ = {{"time", NowIso8601()}, {"ok", false}, {"reason", reason},
-                   {"error", outcome.error().ToString()}};
-    events_->Emit("error", {{"message", "apply failed; the previous ruleset stays in force"},
-                            {"detail", outcome.error().ToString()}});
-    loop_->Rearm(retry_timer_, 2s);
-    return;
-  }
-  ++generation_;
-  const bool replaced = outcome->mode == ApplyOutcome::Mode::kReplaced;
-  ++counters_[replaced ? "replacements" : "set_updates"];
-  last_apply_ = {{"time", NowIso8601()}, {"ok", true}, {"reason", reason},
-                 {"mode", replaced ? "replaced" : "sets-updated"}, {"rules", outcome->rules},
-                 {"elements", outcome->elements}};
-  // Reported only now that the kernel enforces it.
-  nlohmann::json summary = {{"state", StateName()},
-                            {"tunnels", effective_.tunnel_interfaces},
-                            {"trusted", effective_.trusted_interfaces},
-                            {"portal_window", !effective_.portal_window_interfaces.empty()}};
-  if (summary.dump() != last_summary_) {
-    last_summary_ = summary.dump();
-    summary["reason"] = reason;
-    summary["generation"] = generation_;
-    events_->Emit("state", summary);
-    if (!effective_.tunnel_interfaces.empty() || !effective_.trusted_interfaces.empty()) {
-      RetryFailedFeeds();
-    }
-  }
-  ProtectNewEndpoints();
-  SaveState();
-}
-
 void Agent::Reload(const std::string& origin) {
   auto policy = LoadPolicyFile(options_.policy_path);
   if (!policy) {
     policy_error_ = policy.error().ToString();
-    events_->Emit("reload", {{"ok", false}, {"origin", origin},
-                             {"error", policy_error_}, {"note", "the previous policy stays"}});
+    events_->Emit("reload", {{"ok", false},
+                             {"origin", origin},
+                             {"error", policy_error_},
+                             {"note", "the previous policy stays"}});
     return;
   }
   const bool feeds_changed = policy->threats != policy_.threats || !policy_error_.empty();
   policy_ = std::move(*policy);
   policy_error_.clear();
   events_->Emit("reload", {{"ok", true}, {"origin", origin}});
-  if (feeds_changed) {
+  if (feeds_changed && deps_.kernel) {
     // New feeds get their sets (from a disk copy if there is one) and removed ones go; then the
     // schedule downloads what is due.
     if (feed_refresh_in_flight_) {
@@ -238,7 +258,7 @@ void Agent::Reload(const std::string& origin) {
              ? names_.erase(it)
              : std::next(it);
   }
-  Recompute("policy reloaded (" + origin + ")");
+  RequestReconcile("policy reloaded (" + origin + ")");
   StartDueResolutions();
   StartProbes();
 }
@@ -250,6 +270,7 @@ void Agent::SaveState() const {
     nlohmann::json addresses = nlohmann::json::array();
     for (const auto& address : cached.addresses) addresses.push_back(address.ToString());
     state["resolved"][name] = addresses;
+    if (cached.via_tunnel) state["via_tunnel"].push_back(name);
   }
   std::error_code ignored;
   std::filesystem::create_directories(std::filesystem::path(options_.state_path).parent_path(),
@@ -270,10 +291,20 @@ void Agent::LoadState() {
   auto state = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
   if (!state.is_object() || !state.contains("resolved") || !state["resolved"].is_object()) return;
   const auto hostnames = policy_.Hostnames();
+  std::set<std::string> via_tunnel;
+  if (state.contains("via_tunnel") && state["via_tunnel"].is_array()) {
+    for (const auto& name : state["via_tunnel"]) {
+      if (name.is_string()) via_tunnel.insert(name.get<std::string>());
+    }
+  }
   for (const auto& [name, list] : state["resolved"].items()) {
     if (std::find(hostnames.begin(), hostnames.end(), name) == hostnames.end()) continue;
     if (!list.is_array()) continue;
+    // A breakout or portal address the local network's resolver gave does not survive a
+    // restart: it opens every port to whatever that network said.
+    if (OpensByName(name) && !via_tunnel.count(name)) continue;
     CachedName cached;
+    cached.via_tunnel = via_tunnel.count(name) > 0;
     for (const auto& text : list) {
       if (!text.is_string()) continue;
       if (auto address = IpAddress::Parse(text.get<std::string>())) {

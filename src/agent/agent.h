@@ -1,21 +1,24 @@
 #pragma once
 // The live agent: keeps the kernel's enforcement equal to the policy at every moment.
 //
-//   rtnetlink ─┐                      ┌─ trust probes (worker threads, OpenSSL)
-//   NFLOG ─────┤                      ├─ name lookups (worker threads, c-ares)
-//                                     ├─ threat-feed refreshes (a worker thread, libcurl +
-//                                     │  netlink batches into table inet netwarden_threats)
-//   control ───┼─► EventLoop ─► Recompute(): Situation ─► Resolve ─► Compile ─► Dataplane::Apply
-//   signals ───┤                          (one atomic transaction; set update when only the
-//   timers ────┘                           situation changed), then events + state file
+//   rtnetlink ──────┐                   ┌─ trust probes, name lookups, feed downloads (workers)
+//   NFLOG ──────────┤                   │
+//   nft monitor ────┤  inputs only      │        Reconcile() — once per loop turn when dirty:
+//   resolv.conf ────┼─► update the ─────┴──► Situation ─► desired state per plane ─► managers
+//   control ────────┤   situation and        (VpnManager: inet netwarden; threat feeds;
+//   signals/timers ─┘   mark it dirty         apps) applied in the safe order (reconciler.h),
+//                                             then events + state file
 //
-// Every change is applied before it is reported. If an apply fails the kernel keeps the previous
-// ruleset (atomic), the agent retries, and status says so. Killing the agent changes nothing in
-// the kernel; a restarted agent adopts the installed table (same structure = set update only).
+// Every change is applied before it is reported. A manager whose apply fails stays dirty and is
+// retried with backoff while the others proceed. Nothing is trusted to stay as applied: nftables
+// change notifications and a periodic resync find drift (a table deleted by another tool) and the
+// next reconcile repairs it. Killing the agent changes nothing in the kernel; a restarted agent
+// adopts the installed table (same structure = set update only).
 
 #include <sys/types.h>
 
 #include <chrono>
+#include <deque>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -24,12 +27,18 @@
 #include <string>
 #include <vector>
 
+#include "agent/agent_ports.h"
 #include "agent/control_socket.h"
 #include "agent/event_loop.h"
 #include "agent/event_sink.h"
+#include "agent/file_watch.h"
 #include "agent/interface_monitor.h"
 #include "agent/nflog_source.h"
+#include "agent/nft_monitor.h"
+#include "agent/reconciler.h"
 #include "agent/socket_owner.h"
+#include "agent/vpn_manager.h"
+#include "compiler/compiler.h"
 #include "dataplane/dataplane.h"
 #include "policy/policy.h"
 #include "situation/effective_policy.h"
@@ -50,14 +59,28 @@ struct AgentOptions {
   std::chrono::milliseconds probe_timeout{3000};
   std::chrono::seconds max_portal_window{900};
   std::string threat_cache = "/var/lib/netwarden/threats";  // last good copies of the feeds
+  std::chrono::milliseconds resync_interval{10000};
+  std::string cgroup;  // per-program firewall: cgroup-v2 directory ("" = the root cgroup)
+  std::string pin_dir = "/sys/fs/bpf/netwarden";  // full check of every plane against the kernel
+  // Network notifications: the first of a burst is acted on at once, the rest of the burst is
+  // folded into one snapshot after this long. `trailing_debounce` restores the old behaviour
+  // (every snapshot waits) for the reaction-time benchmark's baseline.
+  std::chrono::milliseconds debounce{50};
+  bool trailing_debounce = false;
 };
+
+// Whether the policy turns the forced VPN on (its `vpn:` section).
+bool PolicyHasVpn(const Policy& policy);
 
 class Agent {
  public:
-  static Result<std::unique_ptr<Agent>> Create(AgentOptions options,
-                                               std::unique_ptr<Dataplane> dataplane);
-  // Runs until SIGTERM/SIGINT. Returns the process exit code.
+  static Result<std::unique_ptr<Agent>> Create(AgentOptions options, AgentDeps deps);
+  // Runs until SIGTERM/SIGINT (or Stop()). Returns the process exit code. Worker threads may
+  // still wait on the network afterwards: the caller ends the process (the kernel keeps
+  // enforcing).
   int Run();
+  // Thread-safe: ends Run() (tests).
+  void Stop();
 
  private:
   using Clock = std::chrono::steady_clock;
@@ -65,11 +88,14 @@ class Agent {
     std::vector<IpAddress> addresses;
     Clock::time_point refresh_at;
     bool in_flight = false;
+    bool via_tunnel = false;  // answered while the tunnel was up (not the local network's word)
     std::string last_error;
   };
 
-  explicit Agent(AgentOptions options) : options_(std::move(options)) {}
+  Agent(AgentOptions options, AgentDeps deps)
+      : options_(std::move(options)), deps_(std::move(deps)) {}
   Result<void> Start();
+  Result<void> OpenKernelInputs();
 
   // Inputs (agent_inputs.cc)
   void OnNetworkNotification();
@@ -79,13 +105,32 @@ class Agent {
                      bool trusted, const std::string& detail);
   void StartDueResolutions();
   void OnResolved(const std::string& name, std::vector<IpAddress> addresses,
-                  std::chrono::seconds ttl, std::string error);
+                  std::chrono::seconds ttl, std::string error, bool via_tunnel);
+  bool TunnelUp() const;
+  bool OpensByName(const std::string& name) const;
+  void OnTunnelUp();
   void CheckRoutes();
-  void OpenPortal(std::chrono::seconds length);
+  // Returns the length granted (never past the longest window since this one opened).
+  Result<std::chrono::seconds> OpenPortal(std::chrono::seconds length);
+  static constexpr size_t kMaxPortalWindowsPerHour = 4;
 
-  // Enforcement (agent.cc)
+  void OnResolvConfChanged();
+  std::chrono::milliseconds TrustLifetime() const;
+  void ExpireTrust();
+
+  // Enforcement (agent_reconcile.cc)
   Situation BuildSituation() const;
-  void Recompute(const std::string& reason);
+  // Inputs call this: the situation changed; one reconcile runs at the end of this loop turn.
+  void RequestReconcile(const std::string& reason);
+  void Reconcile();
+  void ReportState(const std::string& reason);
+  // `planes` empty: every plane (and resolv.conf).
+  void Resync(const std::string& trigger, const std::set<std::string>& planes = {});
+  void OnNftChanges();
+  bool VpnEnforced() const;
+  CompileOptions CompileOptionsNow() const;
+
+  // Policy and state file (agent.cc)
   Result<void> LoadPolicy();
   void Reload(const std::string& origin);
   void SaveState() const;
@@ -107,13 +152,29 @@ class Agent {
   // Control (agent_control.cc)
   nlohmann::json HandleControl(const nlohmann::json& request, const Peer& peer);
   nlohmann::json Status() const;
+  nlohmann::json SituationJson() const;
+  nlohmann::json Modes() const;
   std::string StateName() const;
 
   AgentOptions options_;
+  AgentDeps deps_;
   std::unique_ptr<EventLoop> loop_;
-  std::unique_ptr<Dataplane> dataplane_;
+  std::unique_ptr<VpnManager> vpn_;
+  Reconciler reconciler_;
+  std::unique_ptr<NftMonitor> nft_monitor_;
+  std::unique_ptr<FileWatch> resolv_watch_;
+  bool reconcile_posted_ = false;
+  bool snapshot_changed_ = false;  // routes and probes follow the reconcile of a new snapshot
+  struct PendingDrift {
+    Drift drift;
+    std::string plane;
+  };
+  std::vector<PendingDrift> pending_drift_;  // found, reported once repaired
+  std::set<std::string> nft_resync_planes_;  // named by nftables notifications
+  bool nft_resync_all_ = false;
+  std::vector<std::string> pending_reasons_;
+  std::vector<IpAddress> resolvers_;  // resolv.conf's nameservers, re-read when it changes
   std::unique_ptr<EventSink> events_;
-  std::unique_ptr<InterfaceMonitor> monitor_;
   std::unique_ptr<NflogSource> nflog_;
   std::unique_ptr<ControlServer> control_;
   int signal_fd_ = -1;
@@ -121,17 +182,22 @@ class Agent {
   Policy policy_;
   std::string policy_error_;  // a refused policy (the previous one, or block-all, stays)
   NetworkSnapshot snapshot_;
-  std::map<std::string, uint64_t> interface_epoch_;          // bumped when addresses change
-  std::map<std::string, std::string> interface_addresses_;   // to detect address changes
-  std::map<std::string, std::string> verified_;              // interface -> trusted network
-  std::set<std::string> probes_in_flight_;
+  std::map<std::string, uint64_t> interface_epoch_;         // bumped when addresses change
+  std::map<std::string, std::string> interface_addresses_;  // to detect address changes
+  std::map<std::string, std::string> verified_;             // interface -> trusted network
+  std::map<std::string, Clock::time_point> verified_at_;    // interface -> last good probe
+  std::set<std::string> probes_in_flight_;                  // interface|network|path
+  std::map<std::string, std::string> probe_paths_;          // interface -> its addresses and routes
   std::set<std::string> reported_probe_failures_;  // interface|network|epoch already reported
   std::map<std::string, CachedName> names_;
   Clock::time_point portal_until_{};
+  Clock::time_point portal_opened_at_{};
+  std::deque<Clock::time_point> portal_opens_;  // windows opened in the last hour
   std::vector<std::string> route_warnings_;
 
   EffectivePolicy effective_;
   uint64_t generation_ = 0;
+  uint64_t tunnel_epoch_ = 1;  // bumped each time a tunnel comes up
   std::string last_summary_;
   nlohmann::json last_apply_ = nlohmann::json::object();
   std::map<std::string, uint64_t> counters_;
@@ -141,7 +207,7 @@ class Agent {
     size_t entries = 0;
     int64_t fetched_at = 0;  // unix seconds of the enforced copy's download
     int64_t checked_at = 0;  // unix seconds of the last download attempt
-    std::string result;  // "refused: …" / "failed: …" are problems (threats/apply.h)
+    std::string result;      // "refused: …" / "failed: …" are problems (threats/apply.h)
   };
   std::map<std::string, FeedState> feeds_;
   threats::FeedLists feed_lists_;  // what the kernel holds, to name the entry in events
@@ -155,6 +221,12 @@ class Agent {
   uint64_t feed_refreshes_done_ = 0;
 
   EventLoop::TimerId debounce_timer_ = 0;
+  bool debounce_pending_ = false;  // a trailing snapshot is scheduled
+  Clock::time_point last_snapshot_{};
+  EventLoop::TimerId resync_timer_ = 0;
+  EventLoop::TimerId watchdog_timer_ = 0;
+  EventLoop::TimerId trust_expiry_timer_ = 0;
+  EventLoop::TimerId nft_resync_timer_ = 0;
   EventLoop::TimerId feed_timer_ = 0;
   EventLoop::TimerId probe_timer_ = 0;
   EventLoop::TimerId resolve_timer_ = 0;

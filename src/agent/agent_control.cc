@@ -8,9 +8,17 @@ namespace netwarden::agent {
 std::string Agent::StateName() const {
   if (!effective_.trusted_interfaces.empty()) return "trusted";
   if (!effective_.tunnel_interfaces.empty()) return "tunnel";
-  const bool any_address = std::any_of(snapshot_.interfaces.begin(), snapshot_.interfaces.end(),
-                                       [](const InterfaceState& i) { return !i.addresses.empty(); });
+  const bool any_address =
+      std::any_of(snapshot_.interfaces.begin(), snapshot_.interfaces.end(),
+                  [](const InterfaceState& i) { return !i.addresses.empty(); });
   return any_address ? "blocked" : "no-network";
+}
+
+// Each plane's mode: "enforce", "report" or "off" (not in the policy).
+nlohmann::json Agent::Modes() const {
+  return {{"vpn", VpnEnforced() ? "enforce" : "off"},
+          {"apps", policy_.apps.rules.empty() ? "off" : "enforce"},
+          {"threats", policy_.threats.feeds.empty() ? "off" : "enforce"}};
 }
 
 nlohmann::json Agent::Status() const {
@@ -46,9 +54,10 @@ nlohmann::json Agent::Status() const {
   for (const auto& [name, cached] : names_) {
     nlohmann::json addresses = nlohmann::json::array();
     for (const auto& address : cached.addresses) addresses.push_back(address.ToString());
-    names[name] = {{"addresses", addresses},
-                   {"refresh_in_seconds",
-                    std::chrono::duration_cast<std::chrono::seconds>(cached.refresh_at - now).count()}};
+    names[name] = {
+        {"addresses", addresses},
+        {"refresh_in_seconds",
+         std::chrono::duration_cast<std::chrono::seconds>(cached.refresh_at - now).count()}};
     if (!cached.last_error.empty()) names[name]["last_error"] = cached.last_error;
   }
   status["resolved"] = names;
@@ -60,22 +69,68 @@ nlohmann::json Agent::Status() const {
   counters["events_suppressed"] = events_->suppressed();
   status["counters"] = counters;
   status["threats"] = FeedStatus();
+  nlohmann::json planes = nlohmann::json::object();
+  for (const Manager* manager : reconciler_.managers()) {
+    planes[manager->name()] = {{"in_sync", !manager->dirty()},
+                               {"failures", reconciler_.failures(manager->name())}};
+  }
+  planes["vpn"]["enforced"] = VpnEnforced();
+  status["planes"] = planes;
+  status["modes"] = Modes();
   return status;
+}
+
+// The live situation in the form `--situation FILE` takes (JSON is YAML), for `verify --control`.
+nlohmann::json Agent::SituationJson() const {
+  const Situation situation = BuildSituation();
+  nlohmann::json out = {{"interfaces", nlohmann::json::array()},
+                        {"verified_trusted", nlohmann::json::array()},
+                        {"resolved", nlohmann::json::object()},
+                        {"dns_resolvers", nlohmann::json::array()},
+                        {"portal_window_open", situation.portal_window_open}};
+  for (const auto& interface : situation.interfaces) {
+    nlohmann::json addresses = nlohmann::json::array();
+    for (const auto& address : interface.addresses) {
+      addresses.push_back(address.address.ToString() + "/" + std::to_string(address.prefix_len));
+    }
+    out["interfaces"].push_back({{"name", interface.name}, {"addresses", addresses}});
+  }
+  for (const auto& trust : situation.verified_trusted) {
+    out["verified_trusted"].push_back({{"network", trust.network}, {"interface", trust.interface}});
+  }
+  for (const auto& [name, addresses] : situation.resolved) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& address : addresses) list.push_back(address.ToString());
+    out["resolved"][name] = list;
+  }
+  for (const auto& resolver : situation.dns_resolvers) {
+    out["dns_resolvers"].push_back(resolver.ToString());
+  }
+  return out;
 }
 
 nlohmann::json Agent::HandleControl(const nlohmann::json& request, const Peer& peer) {
   const std::string command = request.value("command", "");
   if (command == "status") return {{"ok", true}, {"status", Status()}};
+  if (command == "situation") {
+    return {{"ok", true},
+            {"policy", options_.policy_path},
+            {"situation", SituationJson()},
+            {"generation", generation_}};
+  }
   if (command == "explain") {
     auto protocol = ParseFlowProtocol(request.value("protocol", "tcp"));
     auto destination = IpAddress::Parse(request.value("destination", ""));
     if (!protocol || !destination) {
-      return {{"ok", false}, {"error", !protocol ? protocol.error().message
-                                                  : destination.error().message}};
+      return {{"ok", false},
+              {"error", !protocol ? protocol.error().message : destination.error().message}};
     }
-    Flow flow{*protocol, *destination, static_cast<uint16_t>(request.value("port", 0)),
+    Flow flow{*protocol,
+              *destination,
+              static_cast<uint16_t>(request.value("port", 0)),
               static_cast<uint16_t>(request.value("source_port", 0)),
-              request.value("output_interface", ""), request.value("uid", 0u)};
+              request.value("output_interface", ""),
+              request.value("uid", 0u)};
     if (flow.output_interface.empty()) {
       flow.output_interface = DefaultOutputInterface(snapshot_.interfaces, effective_);
     }
@@ -90,8 +145,9 @@ nlohmann::json Agent::HandleControl(const nlohmann::json& request, const Peer& p
                              {"generation", generation_}};
     if (answered.threat) answer["threat"] = threats::ThreatVerdictJson(*answered.threat);
     if (decision.where) {
-      answer["policy_location"] = decision.where->file + ":" + std::to_string(decision.where->line) +
-                                  ":" + std::to_string(decision.where->column);
+      answer["policy_location"] = decision.where->file + ":" +
+                                  std::to_string(decision.where->line) + ":" +
+                                  std::to_string(decision.where->column);
     }
     return answer;
   }
@@ -115,8 +171,9 @@ nlohmann::json Agent::HandleControl(const nlohmann::json& request, const Peer& p
                             std::to_string(options_.max_portal_window.count()) + " seconds"}};
     }
     events_->Emit("portal", {{"requested_by_uid", peer.uid}});
-    OpenPortal(std::chrono::seconds(seconds));
-    return {{"ok", true}, {"seconds", seconds}};
+    auto granted = OpenPortal(std::chrono::seconds(seconds));
+    if (!granted) return {{"ok", false}, {"error", granted.error().message}};
+    return {{"ok", true}, {"seconds", granted->count()}};
   }
   return {{"ok", false}, {"error", "unknown command '" + command + "'"}};
 }

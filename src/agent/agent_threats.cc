@@ -217,7 +217,6 @@ uint64_t Agent::RequestFeedRefresh() {
 // from the list the agent loaded (the kernel does not say which element matched).
 void Agent::OnThreatPacket(nlohmann::json packet) {
   ++counters_["threat_packets"];
-  AddProgram(packet);
   if (packet.contains("rule")) {
     packet["feed"] = packet["rule"];
     packet.erase("rule");
@@ -239,7 +238,7 @@ void Agent::OnThreatPacket(nlohmann::json packet) {
       }
     }
   }
-  events_->Emit("threat", std::move(packet));
+  events_->EmitPacket("threat", std::move(packet), [this](nlohmann::json& p) { AddProgram(p); });
 }
 
 nlohmann::json Agent::FeedStatus() const {

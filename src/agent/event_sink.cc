@@ -48,12 +48,32 @@ bool EventSink::TakeToken() {
   return true;
 }
 
+bool EventSink::IsPacketKind(const std::string& kind) {
+  return kind == "blocked" || kind == "threat" || kind == "would-block";
+}
+
+bool EventSink::AdmitPacket() {
+  if (TakeToken()) return true;
+  ++suppressed_pending_;
+  ++suppressed_total_;
+  return false;
+}
+
+void EventSink::EmitPacket(const std::string& kind, nlohmann::json packet,
+                           const std::function<void(nlohmann::json&)>& enrich) {
+  // The token first: enriching (socket owner lookups in /proc) is the expensive part, and a
+  // flood of packets must not buy a flood of lookups.
+  if (!AdmitPacket()) return;
+  if (enrich) enrich(packet);
+  Write(kind, std::move(packet));
+}
+
 void EventSink::Emit(const std::string& kind, nlohmann::json fields) {
-  if ((kind == "blocked" || kind == "threat") && !TakeToken()) {
-    ++suppressed_pending_;
-    ++suppressed_total_;
-    return;
-  }
+  if (IsPacketKind(kind) && !AdmitPacket()) return;
+  Write(kind, std::move(fields));
+}
+
+void EventSink::Write(const std::string& kind, nlohmann::json fields) {
   nlohmann::json event = {{"time", NowIso8601()}, {"event", kind}};
   event.update(fields);
   if (suppressed_pending_ > 0) {
@@ -67,7 +87,7 @@ void EventSink::Emit(const std::string& kind, nlohmann::json fields) {
     fflush(file_);
   }
   if (syslog_) {
-    const bool routine = kind == "blocked" || kind == "threat" || kind == "state";
+    const bool routine = IsPacketKind(kind) || kind == "state";
     syslog(routine ? LOG_INFO : LOG_NOTICE, "%s", line.c_str());
   }
   ++emitted_;

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -20,12 +21,19 @@ class EventSink {
   // kind: "blocked", "threat", "threat-feed", "state", "route-overlap", "portal", "reload",
   // "probe", "resolve", "error". Packet events ("blocked", "threat") are rate-limited.
   void Emit(const std::string& kind, nlohmann::json fields);
+  // A packet event ("blocked", "threat", "would-block"): the rate limit is checked before
+  // `enrich` runs, so the costly part happens only for events that are written.
+  void EmitPacket(const std::string& kind, nlohmann::json packet,
+                  const std::function<void(nlohmann::json&)>& enrich);
 
   uint64_t emitted() const { return emitted_; }
   uint64_t suppressed() const { return suppressed_total_; }
 
  private:
+  static bool IsPacketKind(const std::string& kind);
   bool TakeToken();
+  bool AdmitPacket();
+  void Write(const std::string& kind, nlohmann::json fields);
 
   FILE* file_ = nullptr;
   bool syslog_ = false;

@@ -99,9 +99,13 @@ NflogSource::~NflogSource() {
 
 int NflogSource::fd() const { return nflog_fd(handle_); }
 
+constexpr int kMaxReadsPerWakeup = 32;
+
 void NflogSource::ReadPending() {
   char buffer[65536];
-  while (true) {
+  // At most this many reads per wake-up: a local user flooding logged packets cannot hold the
+  // event loop; what is left is read on the next turn (epoll reports the fd readable again).
+  for (int reads = 0; reads < kMaxReadsPerWakeup; ++reads) {
     const ssize_t received = recv(fd(), buffer, sizeof(buffer), MSG_DONTWAIT);
     if (received <= 0) break;  // ENOBUFS (overrun) included: the rate limit covers the gap
     nflog_handle_packet(handle_, buffer, static_cast<int>(received));

@@ -1,10 +1,10 @@
 #include <grp.h>
 
+#include <cstdlib>
 #include <iostream>
 
 #include "agent/agent.h"
 #include "cli/command.h"
-#include "dataplane/nft/nft_dataplane.h"
 
 namespace netwarden::cli {
 
@@ -28,9 +28,22 @@ void RegisterAgentCommand(CLI::App& app, int& exit_code) {
   command->add_option("--threat-cache", options->threat_cache,
                       "Last good copies of the threat feeds (enforced at start, before any network)")
       ->capture_default_str();
+  command->add_option("--cgroup", options->cgroup,
+                      "cgroup-v2 directory the per-program firewall attaches to (default: the "
+                      "root cgroup)");
+  command->add_option("--pin", options->pin_dir, "bpffs directory of the per-program firewall")
+      ->capture_default_str();
+  auto resync_ms = std::make_shared<int>(static_cast<int>(options->resync_interval.count()));
+  command->add_option("--resync-ms", *resync_ms,
+                      "Full check of every plane against the kernel, this often (ms)")
+      ->capture_default_str();
+  command->add_flag("--trailing-debounce", options->trailing_debounce,
+                    "Delay every network snapshot by the debounce (the old behaviour; for the "
+                    "reaction-time benchmark's baseline)");
   command->add_flag("--no-syslog", *no_syslog, "Do not copy events to syslog/journal");
-  command->callback([&exit_code, options, group_name, no_syslog] {
+  command->callback([&exit_code, options, group_name, no_syslog, resync_ms] {
     options->syslog = !*no_syslog;
+    options->resync_interval = std::chrono::milliseconds(std::max(*resync_ms, 100));
     if (!group_name->empty()) {
       const struct group* entry = getgrnam(group_name->c_str());
       if (!entry) {
@@ -40,13 +53,21 @@ void RegisterAgentCommand(CLI::App& app, int& exit_code) {
       }
       options->control_group = entry->gr_gid;
     }
-    auto created = agent::Agent::Create(*options, nft::MakeNftDataplane());
+    auto deps = agent::SystemDeps();
+    if (!deps) {
+      std::cerr << "agent: " << deps.error().ToString() << "\n";
+      exit_code = kExitFailure;
+      return;
+    }
+    auto created = agent::Agent::Create(*options, std::move(*deps));
     if (!created) {
       std::cerr << "agent: " << created.error().ToString() << "\n";
       exit_code = kExitFailure;
       return;
     }
-    exit_code = (*created)->Run();
+    // Worker threads may still be waiting on the network: end the process without joining them.
+    std::cout.flush();
+    std::_Exit((*created)->Run());
   });
 }
 

@@ -217,6 +217,13 @@ Ruleset Compile(const EffectivePolicy& effective, const CompileOptions& options)
   Ruleset ruleset;
   ruleset.log_group = options.log_group;
   AddForcedVpnSets(effective, ruleset);
+  for (auto& set : ruleset.sets) {
+    if (set.name == set_name::kTrustedInterfaces) {
+      set.element_timeout_seconds = options.trust_timeout_seconds;
+    } else if (set.name == set_name::kPortalWindowInterfaces) {
+      set.element_timeout_seconds = options.portal_timeout_seconds;
+    }
+  }
   ruleset.chains.push_back(InputChain(effective));
   ruleset.chains.push_back(OutputChain(effective));
   ruleset.chains.push_back(ForwardChain(effective));

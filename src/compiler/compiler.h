@@ -9,6 +9,10 @@ inline constexpr uint16_t kDefaultLogGroup = 6574;  // NFLOG group of blocked-pa
 
 struct CompileOptions {
   uint16_t log_group = kDefaultLogGroup;
+  // Kernel-side expiry of the trusted-interface and portal-window elements (0 = none, as for a
+  // one-shot `apply`); the agent sets them and renews the elements well before they expire.
+  uint32_t trust_timeout_seconds = 0;
+  uint32_t portal_timeout_seconds = 0;
 };
 
 // Policy (resolved against the situation) -> the ruleset. The chains and rules depend only on the

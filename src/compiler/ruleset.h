@@ -39,6 +39,9 @@ struct NamedSet {
   bool situational = true;
   std::string purpose;
   std::vector<SetElement> elements;
+  // > 0: every element expires in the kernel after this many seconds unless the agent renews it
+  // (trust and captive-portal windows: a frozen or dead agent cannot keep them open).
+  uint32_t element_timeout_seconds = 0;
 };
 
 struct Match {

@@ -28,7 +28,13 @@ class Dataplane {
   virtual Result<ApplyOutcome> Apply(const Ruleset& ruleset) = 0;
   // Removes everything netwarden installed (and nothing else). Removing nothing is not an error.
   virtual Result<void> Remove() = 0;
+  // Like Apply, but always replaces the whole table in one transaction (never a set update): the
+  // repair after someone else edited it.
+  virtual Result<ApplyOutcome> Replace(const Ruleset& ruleset) = 0;
   virtual Result<bool> IsInstalled() = 0;
+  // A digest of everything the kernel holds in our table except counters: equal before and after
+  // means nobody changed it. "" when no table is installed. Cheap (the forced-VPN table is small).
+  virtual Result<std::string> Fingerprint() = 0;
   // What the kernel holds now, for people.
   virtual Result<std::string> Show() = 0;
 };

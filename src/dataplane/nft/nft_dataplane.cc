@@ -42,6 +42,17 @@ Result<KernelCounts> CountKernelObjects(const std::string& json_text) {
   return counts;
 }
 
+nlohmann::json WithoutVolatileFields(nlohmann::json value) {
+  if (value.is_object()) {
+    value.erase("expires");
+    if (value.contains("counter")) value["counter"] = nullptr;
+    for (auto& [key, member] : value.items()) member = WithoutVolatileFields(std::move(member));
+  } else if (value.is_array()) {
+    for (auto& member : value) member = WithoutVolatileFields(std::move(member));
+  }
+  return value;
+}
+
 }  // namespace
 
 Result<std::string> NftDataplane::InstalledComment() {
@@ -60,12 +71,17 @@ Result<ApplyOutcome> NftDataplane::Apply(const Ruleset& ruleset) {
   auto installed = InstalledComment();
   if (!installed) return installed.error();
   if (*installed == TableComment(ruleset)) {
-    // Same structure: rewrite the situational sets only. If the kernel refuses (drift), fall
-    // through to a full replacement, which repairs it.
+    // Same structure: rewrite the situational sets only. If the kernel refuses, or what it then
+    // holds is not what we asked for (someone edited a rule or a set), fall through to a full
+    // replacement, which repairs it: a wrong ruleset never stays in force behind a set update.
     if (runner_->Run(RenderSetUpdateScript(ruleset), false)) {
-      return Verify(ruleset, ApplyOutcome::Mode::kSetsUpdated);
+      if (auto verified = Verify(ruleset, ApplyOutcome::Mode::kSetsUpdated)) return verified;
     }
   }
+  return Replace(ruleset);
+}
+
+Result<ApplyOutcome> NftDataplane::Replace(const Ruleset& ruleset) {
   auto replaced = runner_->Run(RenderReplaceScript(ruleset), false);
   if (!replaced) return replaced.error();
   return Verify(ruleset, ApplyOutcome::Mode::kReplaced);
@@ -75,8 +91,8 @@ Result<ApplyOutcome> NftDataplane::Verify(const Ruleset& ruleset, ApplyOutcome::
   auto comment = InstalledComment();
   if (!comment) return comment.error();
   if (*comment != TableComment(ruleset)) {
-    return MakeError(ErrorCode::kVerify, "the kernel's table is not the one just installed ('" +
-                                             *comment + "')");
+    return MakeError(ErrorCode::kVerify,
+                     "the kernel's table is not the one just installed ('" + *comment + "')");
   }
   auto listing = runner_->Run(ListTableCommand(), /*json_output=*/true);
   if (!listing) return listing.error();
@@ -110,8 +126,8 @@ Result<ApplyOutcome> NftDataplane::Verify(const Ruleset& ruleset, ApplyOutcome::
 }
 
 Result<void> NftDataplane::Remove() {
-  auto removed =
-      runner_->Run(fmt::format("add table {0} {1}\ndelete table {0} {1}\n", kFamily, kTable), false);
+  auto removed = runner_->Run(
+      fmt::format("add table {0} {1}\ndelete table {0} {1}\n", kFamily, kTable), false);
   if (!removed) return removed.error();
   return Ok();
 }
@@ -120,6 +136,26 @@ Result<bool> NftDataplane::IsInstalled() {
   auto comment = InstalledComment();
   if (!comment) return comment.error();
   return !comment->empty();
+}
+
+Result<std::string> NftDataplane::Fingerprint() {
+  auto listing = runner_->Run(ListTableCommand(), /*json_output=*/true);
+  if (!listing) {
+    if (IsNotFound(listing.error())) return std::string();
+    return listing.error();
+  }
+  auto document = nlohmann::json::parse(*listing, nullptr, /*allow_exceptions=*/false);
+  if (document.is_discarded() || !document.contains("nftables")) {
+    return MakeError(ErrorCode::kVerify, "cannot read the kernel's listing of our table");
+  }
+  // Counters change with every packet, element expiry with every second and the metainfo with the
+  // nft version: none of them is drift.
+  nlohmann::json kept = nlohmann::json::array();
+  for (auto& object : document["nftables"]) {
+    if (!object.contains("metainfo")) kept.push_back(WithoutVolatileFields(std::move(object)));
+  }
+  return std::to_string(std::hash<std::string>{}(kept.dump())) + ":" +
+         std::to_string(kept.dump().size());
 }
 
 Result<std::string> NftDataplane::Show() { return runner_->Run(ListTableCommand(), false); }

@@ -14,8 +14,10 @@ class NftDataplane final : public Dataplane {
 
   Result<ApplyOutcome> Apply(const Ruleset& ruleset) override;
   Result<void> Remove() override;
+  Result<ApplyOutcome> Replace(const Ruleset& ruleset) override;
   Result<bool> IsInstalled() override;
   Result<std::string> Show() override;
+  Result<std::string> Fingerprint() override;
 
  private:
   // The installed table's comment, or "" when no table is installed.

@@ -53,6 +53,7 @@ std::string RenderElements(const NamedSet& set) {
   std::string out;
   for (const auto& element : set.elements) {
     out += (out.empty() ? "" : ", ") + RenderElement(set, element);
+    if (set.element_timeout_seconds > 0) out += fmt::format(" timeout {}s", set.element_timeout_seconds);
   }
   return out;
 }
@@ -178,6 +179,8 @@ std::string RenderRule(const Ruleset& ruleset, const Rule& rule) {
 std::vector<std::string> SetBody(const NamedSet& set, bool with_elements) {
   std::vector<std::string> lines = {"type " + SetType(set)};
   if (set.kind == SetKind::kNetwork) lines.push_back("flags interval");
+  // Part of the structure: a set that expires its elements is a different set.
+  if (set.element_timeout_seconds > 0) lines.push_back("flags timeout");
   lines.push_back(fmt::format("comment \"{}\"", set.purpose));
   if (with_elements && !set.elements.empty()) {
     lines.push_back(fmt::format("elements = {{ {} }}", RenderElements(set)));

@@ -1,0 +1,35 @@
+// The real outside world of `netwarden agent`: rtnetlink, OpenSSL probes, c-ares lookups and
+// nftables through libnftables.
+#include "agent/agent_ports.h"
+#include "dataplane/nft/nft_dataplane.h"
+
+namespace netwarden::agent {
+namespace {
+
+class RtnetlinkSource final : public NetworkSource {
+ public:
+  explicit RtnetlinkSource(std::unique_ptr<InterfaceMonitor> monitor)
+      : monitor_(std::move(monitor)) {}
+  int notification_fd() const override { return monitor_->notification_fd(); }
+  bool DrainNotifications() override { return monitor_->DrainNotifications(); }
+  Result<NetworkSnapshot> Snapshot() override { return monitor_->Snapshot(); }
+
+ private:
+  std::unique_ptr<InterfaceMonitor> monitor_;
+};
+
+}  // namespace
+
+Result<AgentDeps> SystemDeps() {
+  auto monitor = InterfaceMonitor::Open();
+  if (!monitor) return monitor.error();
+  AgentDeps deps;
+  deps.dataplane = nft::MakeNftDataplane();
+  deps.network = std::make_unique<RtnetlinkSource>(std::move(*monitor));
+  deps.prober = RunTrustProbe;
+  deps.lookup = ResolveName;
+  deps.kernel = true;
+  return deps;
+}
+
+}  // namespace netwarden::agent
