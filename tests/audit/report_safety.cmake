@@ -3,6 +3,7 @@
 netwarden_unit_test(audit_report_safety_test
   ${CMAKE_CURRENT_LIST_DIR}/report_safety_test.cc
   ${CMAKE_CURRENT_LIST_DIR}/csv_safety_test.cc
+  ${CMAKE_CURRENT_LIST_DIR}/terminal_safety_test.cc
   LIBS nw_audit nlohmann_json::nlohmann_json)
 set_tests_properties(audit_report_safety_test PROPERTIES LABELS "unit;audit")
 
