@@ -137,6 +137,9 @@ void WriteSummary(std::ostream& out, const ReportContext& context) {
     field("to", "to", query.to, "date");
     field("country", "country", query.country, "text");
     field("source", "source IP / CIDR", query.source, "text");
+    if (!query.token.empty()) {
+      out << "<input type=\"hidden\" name=\"token\" value=\"" << EscapeHtml(query.token) << "\">";
+    }
     out << "<button type=\"submit\">Search</button></form>\n";
   }
   out << "<h2>Files</h2>\n<table><tr><th>file</th><th>format</th><th>lines</th><th>events</th>"

@@ -10,8 +10,8 @@
 namespace netwarden::audit {
 
 // `unicode-bidi:isolate` on every cell: a user name with a right-to-left override must not
-// reorder its neighbours; the ellipsis and the wrapping keep a very long name from pushing the
-// days and the findings off screen.
+// reorder its neighbours; the ellipses keep a very long name from pushing the days and the
+// findings off screen.
 inline constexpr std::string_view kReportStyle = R"CSS(
 body{font:14px/1.4 system-ui,sans-serif;margin:1.5em;color:#222}
 h1{font-size:1.4em;margin:0 0 .3em} h2{font-size:1.1em;margin:1.2em 0 .4em}
@@ -28,7 +28,7 @@ td.other{background:#e0e0e0} td.selected{outline:3px solid #000}
 .legend .home{background:#cfe8cf} .legend .abroad{background:#9fc5f8}
 .legend .both{background:#e53935;color:#fff} .legend .other{background:#e0e0e0}
 #sessions{margin-top:1em} .note{color:#b71c1c}
-#findings-body td,#sessions td{max-width:40em;overflow-wrap:anywhere}
+#findings-body td:nth-child(3){max-width:14em;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
 )CSS";
 
 // Text only ever reaches the page through textContent, title and dataset, never as markup.
