@@ -8,14 +8,17 @@ namespace netwarden::audit {
 
 namespace {
 
-std::string CsvField(std::string_view text) {
-  if (text.find_first_of(",\"\n\r") == std::string_view::npos) return std::string(text);
-  std::string quoted = "\"";
-  for (char c : text) {
-    if (c == '"') quoted += '"';
-    quoted += c;
+// A spreadsheet opening the CSV evaluates a cell that starts with one of these as a formula
+// (=HYPERLINK(...), =cmd|...!A0, +1+1, -1+1, @SUM(...)); some strip a leading tab or CR and
+// then evaluate what follows. The full-width forms are treated the same as a precaution
+// (East Asian input methods type them).
+bool StartsLikeAFormula(std::string_view text) {
+  if (text.empty()) return false;
+  if (std::string_view("=+-@\t\r").find(text.front()) != std::string_view::npos) return true;
+  for (std::string_view full_width : {"\uFF1D", "\uFF0B", "\uFF0D", "\uFF20"}) {
+    if (text.starts_with(full_width)) return true;
   }
-  return quoted + "\"";
+  return false;
 }
 
 std::string AddressText(const std::optional<IpAddress>& address) {
@@ -23,6 +26,19 @@ std::string AddressText(const std::optional<IpAddress>& address) {
 }
 
 }  // namespace
+
+std::string CsvField(std::string_view text) {
+  std::string value;
+  if (StartsLikeAFormula(text)) value = "'";
+  value += text;
+  if (value.find_first_of(",\"\n\r") == std::string::npos) return value;
+  std::string quoted = "\"";
+  for (char c : value) {
+    if (c == '"') quoted += '"';
+    quoted += c;
+  }
+  return quoted + "\"";
+}
 
 std::string EvidenceText(const AuditInput& input, const Evidence& evidence) {
   const std::string& path =
@@ -39,7 +55,7 @@ void WriteSessionsCsv(std::ostream& out, const Analysis& analysis) {
     const SessionPlace& place = analysis.places[i];
     out << CsvField(session.user) << ',' << FormatUtc(session.start) << ','
         << (session.end ? FormatUtc(*session.end) : "") << ',' << FormatDay(place.local_day) << ','
-        << AddressText(session.source) << ',' << CountryLabel(place.geo()) << ','
+        << AddressText(session.source) << ',' << CsvField(CountryLabel(place.geo())) << ','
         << CsvField(place.geo().city) << ',' << (place.allow_listed ? "yes" : "") << ','
         << AddressText(session.tunnel) << ',' << CsvField(session.session_id) << ','
         << CsvField(session.client) << ',' << CsvField(session.vendor_country) << ','

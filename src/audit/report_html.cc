@@ -1,13 +1,14 @@
 #include "audit/report_html.h"
 
 #include <algorithm>
-#include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 
 #include "audit/civil_time.h"
 #include "audit/detectors/detectors.h"
+#include "audit/html_escape.h"
 #include "audit/outputs.h"
+#include "audit/report_csp.h"
 #include "audit/report_html_page.h"
 #include "fmt/format.h"
 
@@ -18,29 +19,6 @@ namespace {
 using Json = nlohmann::ordered_json;
 
 constexpr int64_t kMaxContinuousDays = 3 * 366;
-
-std::string Escape(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '&':
-        out += "&amp;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
 
 std::string CellClass(const DayCell& cell, bool have_home) {
   if (cell.home && cell.abroad) return "both";
@@ -54,33 +32,39 @@ Json BuildData(const ReportContext& context) {
   const AuditInput& input = *analysis.input;
   bool have_home = !analysis.home_country.empty();
   Json data;
-  // Users with red days first, then by name: the rows a reviewer must see.
-  std::map<std::string, size_t> red_days;
   int64_t first_day = INT64_MAX;
   int64_t last_day = INT64_MIN;
-  Json cells = Json::object();
+  // One entry per matrix row, with its cells: rows never depend on names being unique or
+  // well-formed ("" and "(unknown)" stay two rows).
+  struct Row {
+    std::string name;
+    size_t red = 0;
+    Json cells = Json::object();
+  };
+  std::vector<Row> rows;
   for (const auto& [user, days] : *context.matrix) {
-    Json user_cells = Json::object();
+    Row row;
+    row.name = user.empty() ? "(unknown)" : user;
     for (const auto& [day, cell] : days) {
       first_day = std::min(first_day, day);
       last_day = std::max(last_day, day);
-      if (cell.home && cell.abroad) ++red_days[user];
+      if (cell.home && cell.abroad) ++row.red;
       Json countries = Json::array();
       for (const auto& country : cell.countries) countries.push_back(country);
       if (countries.empty()) countries.push_back("·");
-      user_cells[FormatDay(day)] =
+      row.cells[FormatDay(day)] =
           Json{{"c", CellClass(cell, have_home)}, {"k", countries}, {"s", cell.sessions}};
     }
-    cells[user.empty() ? "(unknown)" : user] = std::move(user_cells);
+    rows.push_back(std::move(row));
   }
-  std::vector<std::string> users;
-  for (const auto& [user, days] : *context.matrix)
-    users.push_back(user.empty() ? "(unknown)" : user);
-  std::stable_sort(users.begin(), users.end(), [&](const std::string& a, const std::string& b) {
-    return red_days[a] > red_days[b];
-  });
+  // Users with red days first, then by name: the rows a reviewer must see.
+  std::stable_sort(rows.begin(), rows.end(),
+                   [](const Row& a, const Row& b) { return a.red > b.red; });
   Json user_list = Json::array();
-  for (const auto& user : users) user_list.push_back(Json{{"name", user}, {"red", red_days[user]}});
+  for (auto& row : rows) {
+    user_list.push_back(
+        Json{{"name", row.name}, {"red", row.red}, {"cells", std::move(row.cells)}});
+  }
   // Every day of the period, so that gaps show; but a stray timestamp years away must not
   // inflate the page, so long periods list only the days with sessions.
   std::set<int64_t> days_with_data;
@@ -110,7 +94,6 @@ Json BuildData(const ReportContext& context) {
   }
   data["users"] = std::move(user_list);
   data["days"] = std::move(day_list);
-  data["cells"] = std::move(cells);
   data["sessions"] = std::move(sessions);
   data["findings"] = std::move(findings);
   return data;
@@ -119,9 +102,9 @@ Json BuildData(const ReportContext& context) {
 void WriteSummary(std::ostream& out, const ReportContext& context) {
   const Analysis& analysis = *context.analysis;
   const AuditInput& input = *analysis.input;
-  out << "<h1>VPN access audit</h1>\n<p class=\"meta\">Time zone " << Escape(analysis.zone->name())
-      << ", home country "
-      << Escape(analysis.home_country.empty() ? "(none)" : analysis.home_country) << ". "
+  out << "<h1>VPN access audit</h1>\n<p class=\"meta\">Time zone "
+      << EscapeHtml(analysis.zone->name()) << ", home country "
+      << EscapeHtml(analysis.home_country.empty() ? "(none)" : analysis.home_country) << ". "
       << input.sessions.size() << " sessions, "
       << std::count_if(input.attempts.begin(), input.attempts.end(),
                        [](const LoginAttempt& attempt) { return !attempt.success; })
@@ -130,7 +113,7 @@ void WriteSummary(std::ostream& out, const ReportContext& context) {
   bool city = false;
   if (context.databases.empty()) out << "none";
   for (const auto& database : context.databases) {
-    out << Escape(database.path) << " (" << Escape(database.type) << ", built "
+    out << EscapeHtml(database.path) << " (" << EscapeHtml(database.type) << ", built "
         << database.build_date << "); ";
     city = city || database.is_city;
   }
@@ -139,13 +122,14 @@ void WriteSummary(std::ostream& out, const ReportContext& context) {
     out << "<p class=\"meta\"><a href=\"https://db-ip.com\">IP Geolocation by DB-IP</a> "
            "(CC BY 4.0).</p>\n";
   }
-  for (const auto& note : context.notes) out << "<p class=\"note\">" << Escape(note) << "</p>\n";
+  for (const auto& note : context.notes)
+    out << "<p class=\"note\">" << EscapeHtml(note) << "</p>\n";
   if (context.served_query) {
     const ServedQuery& query = *context.served_query;
     auto field = [&](const char* name, const char* label, const std::string& value,
                      const char* type) {
       out << "<label>" << label << " <input name=\"" << name << "\" type=\"" << type
-          << "\" value=\"" << Escape(value) << "\"></label> ";
+          << "\" value=\"" << EscapeHtml(value) << "\"></label> ";
     };
     out << "<form class=\"controls\" method=\"get\" action=\"/\" id=\"query\">History: ";
     field("user", "user", query.user, "text");
@@ -153,15 +137,18 @@ void WriteSummary(std::ostream& out, const ReportContext& context) {
     field("to", "to", query.to, "date");
     field("country", "country", query.country, "text");
     field("source", "source IP / CIDR", query.source, "text");
+    if (!query.token.empty()) {
+      out << "<input type=\"hidden\" name=\"token\" value=\"" << EscapeHtml(query.token) << "\">";
+    }
     out << "<button type=\"submit\">Search</button></form>\n";
   }
   out << "<h2>Files</h2>\n<table><tr><th>file</th><th>format</th><th>lines</th><th>events</th>"
          "<th>unparsed</th><th>problem</th></tr>\n";
   for (const auto& file : input.files) {
-    out << "<tr><td>" << Escape(file.path) << "</td><td>"
+    out << "<tr><td>" << EscapeHtml(file.path) << "</td><td>"
         << (file.format ? LogFormatName(*file.format) : "unknown") << "</td><td>" << file.lines
         << "</td><td>" << file.events << "</td><td>" << file.unparsed << "</td><td>"
-        << Escape(file.error) << "</td></tr>\n";
+        << EscapeHtml(file.error) << "</td></tr>\n";
   }
   out << "</table>\n";
 }
@@ -169,7 +156,11 @@ void WriteSummary(std::ostream& out, const ReportContext& context) {
 }  // namespace
 
 void WriteHtmlReport(std::ostream& out, const ReportContext& context) {
-  out << kReportHead;
+  out << "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
+      << "<meta http-equiv=\"Content-Security-Policy\" content=\""
+      << EscapeHtml(ReportContentSecurityPolicy()) << "\">\n"
+      << "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+      << "<title>netwarden audit</title>\n<style>" << kReportStyle << "</style></head><body>\n";
   WriteSummary(out, context);
   out << R"HTML(<h2>User × day</h2>
 <div class="controls">
@@ -177,19 +168,15 @@ void WriteHtmlReport(std::ostream& out, const ReportContext& context) {
 <label>From <input id="from" type="date"></label>
 <label>To <input id="to" type="date"></label>
 </div>
-<p class="legend"><span class="home" style="background:#cfe8cf">home</span><span style="background:#9fc5f8">abroad</span><span style="background:#e53935;color:#fff">home and abroad on one day</span><span style="background:#e0e0e0">private / unknown only</span></p>
+<p class="legend"><span class="home">home</span><span class="abroad">abroad</span><span class="both">home and abroad on one day</span><span class="other">private / unknown only</span></p>
 <p id="matrix-note" class="meta"></p>
 <table id="matrix"></table>
 <div id="sessions"></div>
 <h2>Findings</h2>
 <table><thead><tr><th>severity</th><th>rule</th><th>user</th><th>day / time</th><th>countries</th><th>addresses</th><th>detail</th><th>evidence</th></tr></thead><tbody id="findings-body"></tbody></table>
 <script id="audit-data" type="application/json">)HTML";
-  std::string json = BuildData(context).dump(-1, ' ', false, Json::error_handler_t::replace);
-  // "</script>" inside the data would end the element early.
-  for (size_t at = json.find("</"); at != std::string::npos; at = json.find("</", at + 3)) {
-    json.replace(at, 2, "<\\/");
-  }
-  out << json << "</script>" << kReportScript;
+  out << EmbedJsonInScript(BuildData(context).dump(-1, ' ', false, Json::error_handler_t::replace))
+      << "</script>\n<script>" << kReportScript << "</script>\n</body></html>\n";
 }
 
 }  // namespace netwarden::audit

@@ -1,31 +1,38 @@
 #pragma once
 // The static part of the HTML report: style and script. The data arrives as JSON in
-// <script id="audit-data" type="application/json">, written by report_html.cc.
+// <script id="audit-data" type="application/json">, written by report_html.cc. Both are inline
+// (the page is one self-contained file) and allowed by their hashes in the page's
+// Content-Security-Policy (report_csp.cc), so the exact text here is what the browser checks:
+// no inline style attributes or event handler attributes anywhere in the page.
+
+#include <string_view>
 
 namespace netwarden::audit {
 
-inline constexpr const char* kReportHead = R"HTML(<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>netwarden audit</title>
-<style>
+// `unicode-bidi:isolate` on every cell: a user name with a right-to-left override must not
+// reorder its neighbours; the ellipses keep a very long name from pushing the days and the
+// findings off screen.
+inline constexpr std::string_view kReportStyle = R"CSS(
 body{font:14px/1.4 system-ui,sans-serif;margin:1.5em;color:#222}
 h1{font-size:1.4em;margin:0 0 .3em} h2{font-size:1.1em;margin:1.2em 0 .4em}
-table{border-collapse:collapse} td,th{border:1px solid #ccc;padding:2px 6px;text-align:left}
+table{border-collapse:collapse} td,th{border:1px solid #ccc;padding:2px 6px;text-align:left;unicode-bidi:isolate}
 th{background:#f3f3f3;position:sticky;top:0}
 .meta{color:#555} .controls{margin:.8em 0;display:flex;gap:1em;flex-wrap:wrap;align-items:center}
 #matrix td.cell{width:2.2em;height:1.4em;text-align:center;font-size:11px;cursor:pointer;padding:0}
+#matrix th.user{max-width:18em;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
 #matrix th.day{writing-mode:vertical-rl;font-weight:normal;font-size:11px}
 td.home{background:#cfe8cf} td.abroad{background:#9fc5f8} td.both{background:#e53935;color:#fff}
 td.other{background:#e0e0e0} td.selected{outline:3px solid #000}
 .sev-high{color:#b71c1c;font-weight:bold} .sev-medium{color:#e65100} .sev-low{color:#555}
 .legend span{display:inline-block;padding:0 .6em;margin-right:.4em}
+.legend .home{background:#cfe8cf} .legend .abroad{background:#9fc5f8}
+.legend .both{background:#e53935;color:#fff} .legend .other{background:#e0e0e0}
 #sessions{margin-top:1em} .note{color:#b71c1c}
-</style></head><body>
-)HTML";
+#findings-body td:nth-child(3){max-width:14em;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
+)CSS";
 
-inline constexpr const char* kReportScript = R"HTML(
-<script>
+// Text only ever reaches the page through textContent, title and dataset, never as markup.
+inline constexpr std::string_view kReportScript = R"JS(
 (function () {
   const data = JSON.parse(document.getElementById('audit-data').textContent);
   const $ = (id) => document.getElementById(id);
@@ -55,12 +62,14 @@ inline constexpr const char* kReportScript = R"HTML(
     let shown = 0;
     for (const user of users) {
       if (shown === MAX_ROWS) break;
-      const cells = data.cells[user.name] || {};
+      const cells = user.cells;
       if (!days.some((d) => cells[d])) continue;
       shown++;
       const row = el('tr');
       row.dataset.user = user.name;
-      row.appendChild(el('th', user.name));
+      const name = el('th', user.name, 'user');
+      name.title = user.name;
+      row.appendChild(name);
       for (const d of days) {
         const cell = cells[d];
         const td = el('td', cell ? cell.k.join(' ') : '', cell ? 'cell ' + cell.c : 'cell');
@@ -115,8 +124,6 @@ inline constexpr const char* kReportScript = R"HTML(
   $('to').value = data.days[data.days.length - 1] || '';
   renderMatrix();
 })();
-</script>
-</body></html>
-)HTML";
+)JS";
 
 }  // namespace netwarden::audit

@@ -7,6 +7,7 @@
 #include "audit/civil_time.h"
 #include "audit/detectors/detectors.h"
 #include "audit/outputs.h"
+#include "audit/terminal_escape.h"
 #include "fmt/format.h"
 
 namespace netwarden::audit {
@@ -34,17 +35,17 @@ void WriteTextSummary(std::ostream& out, const ReportContext& context) {
                      analysis.home_country.empty() ? "(none)" : analysis.home_country);
   if (context.databases.empty()) out << "geoip: none\n";
   for (const auto& database : context.databases) {
-    out << fmt::format("geoip: {} ({}, built {})\n", database.path, database.type,
-                       database.build_date);
+    out << fmt::format("geoip: {} ({}, built {})\n", EscapeForTerminal(database.path),
+                       EscapeForTerminal(database.type), EscapeForTerminal(database.build_date));
   }
   for (const auto& file : input.files) {
     out << fmt::format("file {}: {}, {} lines, {} events, {} ignored, {} unparsed{}\n",
-                       file.path == "-" ? "<stdin>" : file.path,
+                       file.path == "-" ? "<stdin>" : EscapeForTerminal(file.path),
                        file.format ? LogFormatName(*file.format) : "unknown", file.lines,
                        file.events, file.ignored, file.unparsed,
-                       file.error.empty() ? "" : " (" + file.error + ")");
+                       file.error.empty() ? "" : " (" + EscapeForTerminal(file.error) + ")");
     for (const auto& [line, text] : file.unparsed_examples) {
-      out << fmt::format("  unparsed line {}: {}\n", line, text);
+      out << fmt::format("  unparsed line {}: {}\n", line, EscapeForTerminal(text));
     }
   }
   std::set<std::string> users;
@@ -92,14 +93,16 @@ void WriteTextSummary(std::ostream& out, const ReportContext& context) {
     }
     std::vector<std::string> addresses;
     for (const auto& address : finding.addresses) addresses.push_back(address.ToString());
-    out << fmt::format(
-        "  {:6} {:24} {:12} {} {} [{}] {}{}\n", SeverityName(finding.severity), finding.rule,
-        finding.user.empty() ? "-" : finding.user,
-        finding.day ? FormatDay(*finding.day) : FormatUtc(finding.time),
-        Join(finding.countries, ","), Join(addresses, ","), finding.detail,
-        finding.evidence.empty() ? "" : " @ " + EvidenceText(input, finding.evidence.front()));
+    out << fmt::format("  {:6} {:24} {:12} {} {} [{}] {}{}\n", SeverityName(finding.severity),
+                       finding.rule, finding.user.empty() ? "-" : EscapeForTerminal(finding.user),
+                       finding.day ? FormatDay(*finding.day) : FormatUtc(finding.time),
+                       EscapeForTerminal(Join(finding.countries, ",")), Join(addresses, ","),
+                       EscapeForTerminal(finding.detail),
+                       finding.evidence.empty() ? ""
+                                                : " @ " + EscapeForTerminal(EvidenceText(
+                                                              input, finding.evidence.front())));
   }
-  for (const auto& note : context.notes) out << "note: " << note << "\n";
+  for (const auto& note : context.notes) out << "note: " << EscapeForTerminal(note) << "\n";
 }
 
 }  // namespace netwarden::audit

@@ -14,6 +14,7 @@ namespace netwarden::audit {
 // The query a served page was made for; the page then carries a form to change it.
 struct ServedQuery {
   std::string user, from, to, country, source;
+  std::string token;  // audit serve's access token, kept in the form (request_guard.h)
 };
 
 struct ReportContext {

@@ -3,6 +3,7 @@
 
 #include "audit/audit_run.h"
 #include "audit/civil_time.h"
+#include "audit/serve/audit_serve.h"
 #include "cli/command.h"
 
 namespace netwarden::cli {
@@ -18,6 +19,7 @@ struct AuditFlags {
   std::string from;
   std::string to;
   std::string listen = "127.0.0.1:8080";
+  std::vector<std::string> allow_hosts;  // audit serve --allow-host
   int year = 0;
 };
 
@@ -137,12 +139,20 @@ void RegisterAuditCommand(CLI::App& app, int& exit_code) {
   AddAnalysisOptions(serve, *serve_flags);
   serve->add_option("--listen", serve_flags->listen, "HOST:PORT (port 0: any free port)")
       ->capture_default_str();
+  serve
+      ->add_option("--allow-host", serve_flags->allow_hosts,
+                   "Host name the served page may be reached by besides the listen address and "
+                   "localhost (e.g. behind a reverse proxy; repeatable)")
+      ->allow_extra_args(false);
   serve->callback([serve_flags, &exit_code] {
     if (!Finish(*serve_flags)) {
       exit_code = kExitBadInput;
       return;
     }
-    auto served = audit::ServeAudit(serve_flags->options, serve_flags->listen, std::cout);
+    audit::ServeSettings settings;
+    settings.listen = serve_flags->listen;
+    settings.allowed_hosts = serve_flags->allow_hosts;
+    auto served = audit::ServeAudit(serve_flags->options, settings, std::cout);
     exit_code = served ? kExitOk : ExitCodeOf(served.error());
   });
 

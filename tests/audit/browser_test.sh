@@ -39,18 +39,22 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); p
   >"$build/audit-browser/serve.log" 2>&1 &
 server=$!
 trap 'kill "$server" 2>/dev/null || true' EXIT
+# The server prints its URL with the access token; requests without it are refused.
+url=""
 for _ in $(seq 50); do
-  curl -fsS "http://127.0.0.1:$port/?user=zzz" >/dev/null 2>&1 && break
+  url=$(grep -o 'http://[^ ]*' "$build/audit-browser/serve.log" || true)
+  [[ -n "$url" ]] && curl -fsS "$url&user=zzz" >/dev/null 2>&1 && break
   sleep 0.1
 done
+token=${url##*token=}
 # Server-side search: by country and by source address.
-by_country=$(curl -fsS "http://127.0.0.1:$port/findings.jsonl?country=CN")
+by_country=$(curl -fsS "http://127.0.0.1:$port/findings.jsonl?country=CN&token=$token")
 [[ "$by_country" == *'"user":"mallory"'* ]] || { echo "country search lost mallory" >&2; exit 1; }
-by_source=$(curl -fsS "http://127.0.0.1:$port/findings.jsonl?source=36.110.0.0/16")
+by_source=$(curl -fsS "http://127.0.0.1:$port/findings.jsonl?source=36.110.0.0/16&token=$token")
 if [[ "$by_source" == *'"user":"carol"'* || "$by_source" != *'"user":"mallory"'* ]]; then
   echo "source filter kept carol's sessions" >&2
   exit 1
 fi
 NODE_PATH="$driver/node_modules" node "$here/browser/report_check.js" \
-  "http://127.0.0.1:$port/?from=2024-03-01&to=2024-03-21" "$build/audit-served.png" mallory 2024-03-04
+  "http://127.0.0.1:$port/?from=2024-03-01&to=2024-03-21&token=$token" "$build/audit-served.png" mallory 2024-03-04
 echo "screenshot: $build/audit-served.png"

@@ -11,3 +11,5 @@ add_test(NAME audit_browser_test
   COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/browser_test.sh $<TARGET_FILE:netwarden> ${CMAKE_BINARY_DIR})
 set_tests_properties(audit_browser_test PROPERTIES LABELS "unit;audit;browser" SKIP_RETURN_CODE 77
   TIMEOUT 180)
+
+include(${CMAKE_CURRENT_LIST_DIR}/report_safety.cmake)

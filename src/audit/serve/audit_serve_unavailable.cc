@@ -2,6 +2,7 @@
 // the build.
 
 #include "audit/audit_run.h"
+#include "audit/serve/audit_serve.h"
 
 namespace netwarden::audit {
 
@@ -9,6 +10,11 @@ Result<void> ServeAudit(const AuditOptions& /*options*/, const std::string& /*li
                         std::ostream& /*log*/) {
   return MakeError(ErrorCode::kUnsupported,
                    "built without cpp-httplib (install libcpp-httplib-dev and rebuild)");
+}
+
+Result<void> ServeAudit(const AuditOptions& options, const ServeSettings& settings,
+                        std::ostream& log) {
+  return ServeAudit(options, settings.listen, log);
 }
 
 }  // namespace netwarden::audit
