@@ -70,6 +70,25 @@ struct Event {
   // parsed). Set on unparsed lines that are recognisably the vendor's, so the summary counts
   // parser gaps per id and format detection still recognises the vendor.
   std::string_view message_id;
+
+  // Back to a fresh event, keeping the strings' buffers: one Event serves a whole file.
+  void Clear() {
+    kind = EventKind::kSessionInfo;
+    time = 0;
+    user.clear();
+    source.reset();
+    tunnel.reset();
+    session_key.clear();
+    client.clear();
+    vendor_country.clear();
+    session_id.clear();
+    reason.clear();
+    opens_session = false;
+    duration = -1;
+    bytes_in = 0;
+    bytes_out = 0;
+    message_id = {};
+  }
 };
 
 struct Session {

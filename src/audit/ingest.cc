@@ -32,13 +32,13 @@ void CountUnparsedId(FileSummary& summary, std::string_view id) {
 }
 
 void ParseLine(std::string_view line, uint64_t number, LineParser& parser, TimeResolver& time,
-               Sessionizer& sessionizer, FileSummary& summary, size_t max_examples) {
+               Sessionizer& sessionizer, FileSummary& summary, size_t max_examples, Event& event) {
   ++summary.lines;
   if (Trim(line).empty()) {
     ++summary.ignored;
     return;
   }
-  Event event;
+  event.Clear();
   switch (parser.Parse(line, time, event)) {
     case LineOutcome::kEvent:
       ++summary.events;
@@ -101,11 +101,12 @@ void IngestFile(const std::string& path, const TimeZone& zone, const IngestOptio
   TimeResolver time(zone, options.year, options.now);
   Sessionizer sessionizer(*summary.format, file_index, input.sessions, input.attempts);
   uint64_t number = 0;
+  Event event;
   for (const auto& text : head) {
-    ParseLine(text, ++number, *parser, time, sessionizer, summary, options.max_examples);
+    ParseLine(text, ++number, *parser, time, sessionizer, summary, options.max_examples, event);
   }
   while ((*reader)->Next(line)) {
-    ParseLine(line, ++number, *parser, time, sessionizer, summary, options.max_examples);
+    ParseLine(line, ++number, *parser, time, sessionizer, summary, options.max_examples, event);
   }
   if (!(*reader)->error().empty()) summary.error = "read error: " + (*reader)->error();
   sessionizer.Finish();
