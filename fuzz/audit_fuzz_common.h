@@ -19,7 +19,7 @@ inline int FuzzAuditFormat(LogFormat format, const uint8_t* data, size_t size) {
   static const TimeZone zone = std::move(*TimeZone::Load("UTC"));
   std::string_view text(reinterpret_cast<const char*>(data), size);
   AuditInput input;
-  input.files.push_back(FileSummary{"fuzz", format, {}, 0, 0, 0, 0, {}});
+  input.files.push_back(FileSummary{"fuzz", format, {}, 0, 0, 0, 0, {}, {}, 0, 0});
   auto parser = MakeParser(format);
   TimeResolver time(zone, 2024, 0);
   Sessionizer sessionizer(format, 0, input.sessions, input.attempts);

@@ -174,6 +174,37 @@ bool ConsumeIsoTime(std::string_view& text, LoggedTime& out) {
   return true;
 }
 
+bool ConsumeZoneAbbreviation(std::string_view& text, int& offset_seconds) {
+  struct Zone {
+    std::string_view name;
+    int minutes;
+  };
+  static constexpr Zone kZones[] = {
+      {"UTC", 0},     {"GMT", 0},     {"UT", 0},     {"Z", 0},      {"WET", 0},    {"WEST", 60},
+      {"CET", 60},    {"MET", 60},    {"CEST", 120}, {"MEST", 120}, {"EET", 120},  {"EEST", 180},
+      {"MSK", 180},   {"GST", 240},   {"PKT", 300},  {"ICT", 420},  {"WIB", 420},  {"HKT", 480},
+      {"SGT", 480},   {"AWST", 480},  {"PHT", 480},  {"JST", 540},  {"KST", 540},  {"ACST", 570},
+      {"ACDT", 630},  {"AEST", 600},  {"AEDT", 660}, {"NZST", 720}, {"NZDT", 780}, {"EST", -300},
+      {"EDT", -240},  {"CDT", -300},  {"MST", -420}, {"MDT", -360}, {"PST", -480}, {"PDT", -420},
+      {"AKST", -540}, {"AKDT", -480}, {"HST", -600}, {"BRT", -180}, {"ART", -180}, {"NST", -210},
+      {"NDT", -150},  {"AST", -240},  {"ADT", -180},
+  };
+  if (text.size() < 2 || text.front() != ' ') return false;
+  std::string_view word = text.substr(1);
+  size_t length = 0;
+  while (length < word.size() && word[length] >= 'A' && word[length] <= 'Z') ++length;
+  if (length == 0 || length > 4) return false;
+  if (length < word.size() && word[length] != ':' && word[length] != ' ') return false;
+  for (const Zone& zone : kZones) {
+    if (zone.name == word.substr(0, length)) {
+      offset_seconds = zone.minutes * 60;
+      text.remove_prefix(1 + length);
+      return true;
+    }
+  }
+  return false;
+}
+
 bool ConsumeHeaderTime(std::string_view& text, LoggedTime& out) {
   std::string_view rest = text;
   if (!rest.empty() && rest.front() == '<') {
@@ -181,9 +212,15 @@ bool ConsumeHeaderTime(std::string_view& text, LoggedTime& out) {
     if (close == std::string_view::npos || close > 4) return false;
     rest.remove_prefix(close + 1);
     ConsumePrefix(rest, "1 ");  // RFC 5424 version
+    ConsumePrefix(rest, ":");   // Cisco: "<166>:Jan 02 2024 ..."
   }
+  ConsumePrefix(rest, "*");  // Cisco: a clock not set by NTP
   LoggedTime parsed;
   if (ConsumeSyslogTime(rest, parsed.civil) || ConsumeIsoTime(rest, parsed)) {
+    int offset = 0;
+    if (!parsed.utc_offset_seconds && ConsumeZoneAbbreviation(rest, offset)) {
+      parsed.utc_offset_seconds = offset;
+    }
     out = parsed;
     text = rest;
     return true;

@@ -41,8 +41,12 @@ std::optional<int64_t> ParseDay(std::string_view text);
 bool ConsumeSyslogTime(std::string_view& text, CivilTime& out);
 // "YYYY-MM-DD[T ]HH:MM:SS[.frac][Z|+HH:MM|+HHMM]" and "YYYY/MM/DD HH:MM:SS".
 bool ConsumeIsoTime(std::string_view& text, LoggedTime& out);
-// A syslog line's header timestamp: optional "<PRI>", optional RFC 5424 version, then either
-// shape above.
+// " UTC", " CET", ... after a device timestamp (Cisco "logging timestamp" with "clock timezone"):
+// the offset of an unambiguous abbreviation. Ambiguous ones (IST, CST, BST) are left unconsumed, so
+// the time stays local to --tz.
+bool ConsumeZoneAbbreviation(std::string_view& text, int& offset_seconds);
+// A syslog line's header timestamp: optional "<PRI>" (and ":"), optional RFC 5424 version, then
+// either shape above, then an optional zone abbreviation.
 bool ConsumeHeaderTime(std::string_view& text, LoggedTime& out);
 
 }  // namespace netwarden::audit

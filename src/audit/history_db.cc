@@ -235,9 +235,12 @@ Result<AuditInput> HistoryDb::Load(const TimeZone& zone, std::optional<int64_t> 
   if (!attempts.ok()) return DbError(db_, "history database");
   attempts.Bind(1, from).Bind(2, to);
   while (attempts.Step() == SQLITE_ROW) {
-    input.attempts.push_back(LoginAttempt{attempts.Int(0), attempts.Text(1),
-                                          ParseAddress(attempts.Text(2)), attempts.Int(3) != 0,
-                                          evidence(attempts.Int(4), attempts.Int(5))});
+    input.attempts.push_back(LoginAttempt{attempts.Int(0),
+                                          attempts.Text(1),
+                                          ParseAddress(attempts.Text(2)),
+                                          attempts.Int(3) != 0,
+                                          evidence(attempts.Int(4), attempts.Int(5)),
+                                          {}});
   }
   SortInput(input);
   return input;

@@ -14,24 +14,48 @@ namespace {
 constexpr size_t kDetectionLines = 200;
 constexpr size_t kExampleLength = 300;
 
+void CountUnparsedId(FileSummary& summary, std::string_view id) {
+  id = id.substr(0, 64);
+  auto found = summary.unparsed_ids.find(id);
+  if (found != summary.unparsed_ids.end()) {
+    ++found->second;
+  } else if (summary.unparsed_ids.size() < kMaxUnparsedIds) {
+    // Ids come from the log: printable ASCII only, so a terminal or page shows them as they are.
+    std::string printable(id);
+    for (char& c : printable) {
+      if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7f) c = '?';
+    }
+    summary.unparsed_ids.emplace(std::move(printable), 1);
+  } else {
+    ++summary.unparsed_ids["(other)"];
+  }
+}
+
 void ParseLine(std::string_view line, uint64_t number, LineParser& parser, TimeResolver& time,
-               Sessionizer& sessionizer, FileSummary& summary, size_t max_examples) {
+               Sessionizer& sessionizer, FileSummary& summary, size_t max_examples, Event& event) {
   ++summary.lines;
   if (Trim(line).empty()) {
     ++summary.ignored;
     return;
   }
-  Event event;
+  event.Clear();
   switch (parser.Parse(line, time, event)) {
     case LineOutcome::kEvent:
       ++summary.events;
-      sessionizer.Add(event, number);
+      if (event.kind == EventKind::kAdminLoginSuccess) {
+        ++summary.admin_logins;
+      } else if (event.kind == EventKind::kAdminLoginFailure) {
+        ++summary.admin_failures;
+      } else {
+        sessionizer.Add(event, number);
+      }
       break;
     case LineOutcome::kIgnored:
       ++summary.ignored;
       break;
     case LineOutcome::kUnparsed:
       ++summary.unparsed;
+      if (!event.message_id.empty()) CountUnparsedId(summary, event.message_id);
       if (summary.unparsed_examples.size() < max_examples) {
         summary.unparsed_examples.emplace_back(number, std::string(line.substr(0, kExampleLength)));
       }
@@ -44,7 +68,7 @@ void ParseLine(std::string_view line, uint64_t number, LineParser& parser, TimeR
 void IngestFile(const std::string& path, const TimeZone& zone, const IngestOptions& options,
                 AuditInput& input) {
   auto file_index = static_cast<uint32_t>(input.files.size());
-  input.files.push_back(FileSummary{path, options.format, {}, 0, 0, 0, 0, {}});
+  input.files.push_back(FileSummary{path, options.format, {}, 0, 0, 0, 0, {}, {}, 0, 0});
   auto reader = LineReader::Open(path);
   if (!reader) {
     input.files.back().error = reader.error().message;
@@ -77,14 +101,29 @@ void IngestFile(const std::string& path, const TimeZone& zone, const IngestOptio
   TimeResolver time(zone, options.year, options.now);
   Sessionizer sessionizer(*summary.format, file_index, input.sessions, input.attempts);
   uint64_t number = 0;
+  Event event;
   for (const auto& text : head) {
-    ParseLine(text, ++number, *parser, time, sessionizer, summary, options.max_examples);
+    ParseLine(text, ++number, *parser, time, sessionizer, summary, options.max_examples, event);
   }
   while ((*reader)->Next(line)) {
-    ParseLine(line, ++number, *parser, time, sessionizer, summary, options.max_examples);
+    ParseLine(line, ++number, *parser, time, sessionizer, summary, options.max_examples, event);
   }
   if (!(*reader)->error().empty()) summary.error = "read error: " + (*reader)->error();
   sessionizer.Finish();
+}
+
+std::string UnparsedIdSummary(const FileSummary& file, size_t shown) {
+  std::vector<std::pair<std::string_view, uint64_t>> ids(file.unparsed_ids.begin(),
+                                                         file.unparsed_ids.end());
+  std::stable_sort(ids.begin(), ids.end(),
+                   [](const auto& a, const auto& b) { return a.second > b.second; });
+  std::string text;
+  for (size_t i = 0; i < ids.size() && i < shown; ++i) {
+    if (!text.empty()) text += ", ";
+    text.append(ids[i].first).append(" x").append(std::to_string(ids[i].second));
+  }
+  if (ids.size() > shown) text += ", ... (" + std::to_string(ids.size() - shown) + " more ids)";
+  return text;
 }
 
 void SortInput(AuditInput& input) {

@@ -3,6 +3,7 @@
 // format from the first lines, parses, sessionizes and counts what could not be parsed.
 // A bad line or an unreadable file is recorded in its FileSummary; it never stops the run.
 
+#include <map>
 #include <optional>
 #include <string>
 #include <utility>
@@ -22,7 +23,17 @@ struct FileSummary {
   uint64_t ignored = 0;
   uint64_t unparsed = 0;
   std::vector<std::pair<uint64_t, std::string>> unparsed_examples;  // line number, text
+  // Unparsed lines that carry a vendor message id / event name, per id: a gap in a parser shows
+  // on a customer's log at once. At most kMaxUnparsedIds ids are told apart.
+  std::map<std::string, uint64_t, std::less<>> unparsed_ids;
+  uint64_t admin_logins = 0;  // the gateway's management logins, kept out of the VPN sessions
+  uint64_t admin_failures = 0;
 };
+
+constexpr size_t kMaxUnparsedIds = 200;
+
+// "113006 x3, 716040 x1": the unparsed message ids, most frequent first, at most `shown`.
+std::string UnparsedIdSummary(const FileSummary& file, size_t shown = 20);
 
 struct AuditInput {
   std::vector<FileSummary> files;

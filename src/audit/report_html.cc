@@ -143,12 +143,14 @@ void WriteSummary(std::ostream& out, const ReportContext& context) {
     out << "<button type=\"submit\">Search</button></form>\n";
   }
   out << "<h2>Files</h2>\n<table><tr><th>file</th><th>format</th><th>lines</th><th>events</th>"
-         "<th>unparsed</th><th>problem</th></tr>\n";
+         "<th>unparsed</th><th>unparsed by message id</th><th>admin logins</th><th>problem</th>"
+         "</tr>\n";
   for (const auto& file : input.files) {
     out << "<tr><td>" << EscapeHtml(file.path) << "</td><td>"
         << (file.format ? LogFormatName(*file.format) : "unknown") << "</td><td>" << file.lines
         << "</td><td>" << file.events << "</td><td>" << file.unparsed << "</td><td>"
-        << EscapeHtml(file.error) << "</td></tr>\n";
+        << EscapeHtml(UnparsedIdSummary(file)) << "</td><td>" << file.admin_logins << " / "
+        << file.admin_failures << " failed</td><td>" << EscapeHtml(file.error) << "</td></tr>\n";
   }
   out << "</table>\n";
 }

@@ -44,6 +44,14 @@ void WriteTextSummary(std::ostream& out, const ReportContext& context) {
                        file.format ? LogFormatName(*file.format) : "unknown", file.lines,
                        file.events, file.ignored, file.unparsed,
                        file.error.empty() ? "" : " (" + EscapeForTerminal(file.error) + ")");
+    if (!file.unparsed_ids.empty()) {
+      out << fmt::format("  unparsed by message id: {}\n",
+                         EscapeForTerminal(UnparsedIdSummary(file)));
+    }
+    if (file.admin_logins + file.admin_failures > 0) {
+      out << fmt::format("  administrator logins (not VPN): {} succeeded, {} failed\n",
+                         file.admin_logins, file.admin_failures);
+    }
     for (const auto& [line, text] : file.unparsed_examples) {
       out << fmt::format("  unparsed line {}: {}\n", line, EscapeForTerminal(text));
     }

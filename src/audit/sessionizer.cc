@@ -23,8 +23,18 @@ Session FromEvent(const Event& event, LogFormat format, Evidence evidence) {
 
 }  // namespace
 
-void Sessionizer::AddAttempt(const Session& facts, int64_t time, bool success, uint64_t line) {
-  attempts_.push_back(LoginAttempt{time, facts.user, facts.source, success, {file_index_, line}});
+void Sessionizer::AddAttempt(const Session& facts, int64_t time, bool success, uint64_t line,
+                             std::string reason) {
+  attempts_.push_back(LoginAttempt{
+      time, facts.user, facts.source, success, {file_index_, line}, std::move(reason)});
+}
+
+void Sessionizer::Close(Pending& pending) {
+  if (pending.started) {
+    sessions_.push_back(std::move(pending.session));
+  } else if (pending.authenticated) {
+    AddAttempt(pending.session, pending.authenticated_time, true, pending.authenticated_line);
+  }
 }
 
 void Sessionizer::Merge(Pending& pending, Event& event) {
@@ -37,6 +47,8 @@ void Sessionizer::Merge(Pending& pending, Event& event) {
   if (session.client.empty()) session.client = std::move(event.client);
   if (session.vendor_country.empty()) session.vendor_country = std::move(event.vendor_country);
   if (session.session_id.empty()) session.session_id = std::move(event.session_id);
+  if (event.bytes_in != 0) session.bytes_in = event.bytes_in;
+  if (event.bytes_out != 0) session.bytes_out = event.bytes_out;
   pending.last_time = event.time;
 }
 
@@ -50,12 +62,28 @@ void Sessionizer::Add(Event& event, uint64_t line) {
       case EventKind::kLoginSuccess:
       case EventKind::kLoginFailure:
         attempts_.push_back(LoginAttempt{event.time, event.user, event.source,
-                                         event.kind == EventKind::kLoginSuccess, evidence});
+                                         event.kind == EventKind::kLoginSuccess, evidence,
+                                         std::move(event.reason)});
         break;
       case EventKind::kSessionEnd:
+        // An end that says how long the session lasted is a whole session by itself.
+        if (event.duration >= 0) {
+          Session session = FromEvent(event, format_, evidence);
+          session.start = event.time - event.duration;
+          session.end = event.time;
+          session.bytes_in = event.bytes_in;
+          session.bytes_out = event.bytes_out;
+          sessions_.push_back(std::move(session));
+        }
+        break;
       case EventKind::kSessionInfo:
+      case EventKind::kAdminLoginSuccess:
+      case EventKind::kAdminLoginFailure:
         break;
     }
+    return;
+  }
+  if (event.kind == EventKind::kAdminLoginSuccess || event.kind == EventKind::kAdminLoginFailure) {
     return;
   }
   if (++events_since_sweep_ >= kSweepEvery) {
@@ -64,6 +92,13 @@ void Sessionizer::Add(Event& event, uint64_t line) {
   }
   auto [found, inserted] = open_.try_emplace(event.session_key);
   Pending& pending = found->second;
+  if (!inserted && event.kind == EventKind::kSessionStart && event.opens_session &&
+      pending.opened) {
+    // Two live sessions on one key: the first is kept with an unknown end, not merged.
+    Close(pending);
+    pending = Pending();
+    inserted = true;
+  }
   if (inserted) {
     pending.session.format = format_;
     pending.session.start = event.time;
@@ -74,6 +109,7 @@ void Sessionizer::Add(Event& event, uint64_t line) {
     case EventKind::kSessionInfo:
       break;
     case EventKind::kSessionStart:
+      if (event.opens_session) pending.opened = true;
       if (!pending.started) {
         pending.started = true;
         pending.session.start = event.time;
@@ -81,15 +117,28 @@ void Sessionizer::Add(Event& event, uint64_t line) {
       }
       break;
     case EventKind::kLoginSuccess:
+      if (!pending.started && !pending.authenticated) {
+        pending.authenticated = true;
+        pending.authenticated_time = event.time;
+        pending.authenticated_line = line;
+      }
+      break;
     case EventKind::kLoginFailure:
-      AddAttempt(pending.session, event.time, event.kind == EventKind::kLoginSuccess, line);
+      AddAttempt(pending.session, event.time, false, line, std::move(event.reason));
       break;
     case EventKind::kSessionEnd:
-      if (pending.started) {
-        pending.session.end = event.time;
-        sessions_.push_back(std::move(pending.session));
+      if (!pending.started && event.duration >= 0) {
+        // The start is before the log begins; the gateway says when it was.
+        pending.started = true;
+        pending.session.start = event.time - event.duration;
+        pending.session.evidence = evidence;
       }
+      if (pending.started) pending.session.end = event.time;
+      Close(pending);
       open_.erase(found);
+      break;
+    case EventKind::kAdminLoginSuccess:
+    case EventKind::kAdminLoginFailure:
       break;
   }
 }
@@ -100,15 +149,13 @@ void Sessionizer::Sweep(int64_t now) {
       ++it;
       continue;
     }
-    if (it->second.started) sessions_.push_back(std::move(it->second.session));
+    Close(it->second);
     it = open_.erase(it);
   }
 }
 
 void Sessionizer::Finish() {
-  for (auto& [key, pending] : open_) {
-    if (pending.started) sessions_.push_back(std::move(pending.session));
-  }
+  for (auto& [key, pending] : open_) Close(pending);
   open_.clear();
 }
 

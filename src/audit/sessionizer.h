@@ -25,10 +25,20 @@ class Sessionizer {
   struct Pending {
     Session session;
     bool started = false;
+    bool opened = false;  // a start with Event::opens_session was merged
+    // A successful authentication of a session that has not (yet) started: reported as a login
+    // attempt only if the session never starts (a session start is itself the success).
+    bool authenticated = false;
+    int64_t authenticated_time = 0;
+    uint64_t authenticated_line = 0;
     int64_t last_time = 0;
   };
 
-  void AddAttempt(const Session& facts, int64_t time, bool success, uint64_t line);
+  void AddAttempt(const Session& facts, int64_t time, bool success, uint64_t line,
+                  std::string reason = {});
+  // A pending session leaves the map: emitted when it started, else its authentication (if any)
+  // is kept as a login attempt.
+  void Close(Pending& pending);
   void Merge(Pending& pending, Event& event);
   // Bounds memory on endless inputs: sessions that never completed are dropped (or, if they
   // did start, emitted with an unknown end) once their key has been quiet for a long time.

@@ -102,6 +102,45 @@ std::optional<IpAddress> ParseAddressWithPort(std::string_view text) {
   return ParseAddress(text);
 }
 
+bool NextKeyValue(std::string_view& text, std::string_view& key, std::string_view& value) {
+  size_t equals = text.find('=');
+  if (equals == std::string_view::npos) return false;
+  size_t key_start = text.rfind(' ', equals);
+  key_start = key_start == std::string_view::npos ? 0 : key_start + 1;
+  key = text.substr(key_start, equals - key_start);
+  if (auto bar = key.rfind('|'); bar != std::string_view::npos) key.remove_prefix(bar + 1);
+  std::string_view rest = text.substr(equals + 1);
+  if (!rest.empty() && rest.front() == '"') {
+    size_t close = rest.find('"', 1);
+    if (close == std::string_view::npos) {
+      value = rest.substr(1);
+      text = {};
+    } else {
+      value = rest.substr(1, close - 1);
+      text = rest.substr(close + 1);
+    }
+    return true;
+  }
+  size_t from = 0;
+  while (true) {
+    size_t next = rest.find('=', from);
+    if (next == std::string_view::npos) {
+      value = Trim(rest);
+      text = {};
+      return true;
+    }
+    size_t space = rest.rfind(' ', next);
+    if ((next > 0 && rest[next - 1] == '\\') || space == std::string_view::npos || space < from) {
+      from = next + 1;  // an '=' inside the value
+      continue;
+    }
+    value = rest.substr(0, space);
+    while (!value.empty() && value.back() == ' ') value.remove_suffix(1);
+    text = rest.substr(space);
+    return true;
+  }
+}
+
 std::string NormaliseUser(std::string_view raw) {
   std::string_view name = Trim(raw);
   while (name.size() >= 2 && ((name.front() == '<' && name.back() == '>') ||

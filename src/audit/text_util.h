@@ -31,6 +31,12 @@ std::optional<IpAddress> ParseAddress(std::string_view text);
 // "1.2.3.4:5678" / "[2001:db8::1]:443" / "udp4:1.2.3.4:5678" -> the address part.
 std::optional<IpAddress> ParseAddressWithPort(std::string_view text);
 
+// The next pair of a key=value log (FortiGate, WELF, CEF extensions): `key=value`, `key="value"`,
+// or an unquoted value with spaces, which runs to the space before the next key ("ivs=Default
+// Network user=u"). A CEF "\\=" does not end a value; a key after a CEF header's last '|' is cut
+// there. False when no '=' is left; `text` is left after the pair.
+bool NextKeyValue(std::string_view& text, std::string_view& key, std::string_view& value);
+
 // One spelling per account: lower case, without "DOMAIN\" or "@realm", no surrounding quotes or
 // angle brackets. Masked names ("*****") become empty: they name nobody.
 std::string NormaliseUser(std::string_view raw);

@@ -66,6 +66,9 @@ int64_t TimeZone::ToUtc(const CivilTime& local) const {
   int bucket_minute = local.minute / 15 * 15;
   int64_t key =
       DaysFromCivil(local.year, local.month, local.day) * 96 + local.hour * 4 + bucket_minute / 15;
+  if (key == last_local_bucket_) {
+    return last_local_bucket_utc_ + (local.minute - bucket_minute) * 60 + local.second;
+  }
   auto found = local_bucket_to_utc_.find(key);
   if (found == local_bucket_to_utc_.end()) {
     Activate();
@@ -78,11 +81,14 @@ int64_t TimeZone::ToUtc(const CivilTime& local) const {
     fields.tm_isdst = -1;
     found = local_bucket_to_utc_.emplace(key, static_cast<int64_t>(std::mktime(&fields))).first;
   }
+  last_local_bucket_ = key;
+  last_local_bucket_utc_ = found->second;
   return found->second + (local.minute - bucket_minute) * 60 + local.second;
 }
 
 int TimeZone::UtcOffsetAt(int64_t unix_seconds) const {
   int64_t key = FloorDiv(unix_seconds, kBucketSeconds);
+  if (key == last_utc_bucket_) return last_utc_bucket_offset_;
   auto found = utc_bucket_to_offset_.find(key);
   if (found == utc_bucket_to_offset_.end()) {
     Activate();
@@ -91,6 +97,8 @@ int TimeZone::UtcOffsetAt(int64_t unix_seconds) const {
     localtime_r(&at, &fields);
     found = utc_bucket_to_offset_.emplace(key, static_cast<int>(fields.tm_gmtoff)).first;
   }
+  last_utc_bucket_ = key;
+  last_utc_bucket_offset_ = found->second;
   return found->second;
 }
 

@@ -5,6 +5,7 @@
 // design. Results are cached per 15-minute bucket, which is exact for every zone whose offset
 // changes only on quarter hours (all of the current tz database).
 
+#include <climits>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -36,6 +37,11 @@ class TimeZone {
 
   std::string name_;
   mutable std::unordered_map<int64_t, int64_t> local_bucket_to_utc_;
+  // Consecutive lines mostly fall in one bucket: the last one answers without hashing.
+  mutable int64_t last_local_bucket_ = INT64_MIN;
+  mutable int64_t last_local_bucket_utc_ = 0;
+  mutable int64_t last_utc_bucket_ = INT64_MIN;
+  mutable int last_utc_bucket_offset_ = 0;
   mutable std::unordered_map<int64_t, int> utc_bucket_to_offset_;
 };
 

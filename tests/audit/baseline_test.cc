@@ -14,6 +14,7 @@
 #include "audit/civil_time.h"
 #include "audit/history_db.h"
 #include "audit/outputs.h"
+#include "audit/parsers/parser.h"
 
 namespace netwarden::audit {
 namespace {
@@ -76,12 +77,31 @@ std::string RenderParse(const fs::path& log) {
   out << "format: " << (file.format ? LogFormatName(*file.format) : "unknown") << "\n"
       << "lines: " << file.lines << " events: " << file.events << " ignored: " << file.ignored
       << " unparsed: " << file.unparsed << "\n";
+  if (!file.unparsed_ids.empty()) out << "unparsed ids: " << UnparsedIdSummary(file) << "\n";
+  if (file.admin_logins + file.admin_failures > 0) {
+    out << "admin logins: " << file.admin_logins << " failed: " << file.admin_failures << "\n";
+  }
   for (const auto& [line, text] : file.unparsed_examples)
     out << "unparsed " << line << ": " << text << "\n";
   out << "# sessions\n";
   WriteSessionsCsv(out, analysis);
+  bool any_bytes = false;
+  for (const auto& session : input.sessions) {
+    if (session.bytes_in == 0 && session.bytes_out == 0) continue;
+    if (!any_bytes) out << "# session bytes (user,start,in,out)\n";
+    any_bytes = true;
+    out << session.user << ',' << FormatUtc(session.start) << ',' << session.bytes_in << ','
+        << session.bytes_out << "\n";
+  }
   out << "# attempts\n";
   WriteAttemptsCsv(out, input);
+  bool any_reason = false;
+  for (const auto& attempt : input.attempts) {
+    if (attempt.reason.empty()) continue;
+    if (!any_reason) out << "# failure reasons (time,user,reason)\n";
+    any_reason = true;
+    out << FormatUtc(attempt.time) << ',' << attempt.user << ',' << attempt.reason << "\n";
+  }
   return out.str();
 }
 
@@ -91,6 +111,28 @@ TEST(AuditBaseline, ParsesEveryLogAsRecorded) {
   for (const auto& log : logs) {
     SCOPED_TRACE(log.string());
     CompareWithBaseline(BaselineDir() / (StemOf(log) + ".sessions.expected"), RenderParse(log));
+  }
+}
+
+// The doc-<format>*.log files hold one line per documented message and header variant: every
+// line alone must be detected as its vendor's, as a customer's file beginning with it would be.
+TEST(AuditBaseline, DetectionRecognisesEveryDocumentedLineAlone) {
+  auto zone = TimeZone::Load("Asia/Tokyo");
+  auto logs = Logs("doc-");
+  ASSERT_GE(logs.size(), 7u);
+  for (const auto& log : logs) {
+    std::string name = log.filename().string();
+    std::string format_name = name.substr(4, name.find('.') - 4);
+    auto format = LogFormatFromName(format_name);
+    ASSERT_TRUE(format.has_value()) << name;
+    std::istringstream lines(ReadFile(log));
+    std::string line;
+    size_t number = 0;
+    while (std::getline(lines, line)) {
+      ++number;
+      std::vector<std::string> sample{line};
+      EXPECT_EQ(DetectFormat(sample, *zone), format) << name << ":" << number << ": " << line;
+    }
   }
 }
 

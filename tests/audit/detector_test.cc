@@ -43,7 +43,7 @@ class DetectorTest : public ::testing::Test {
 
   void AddAttempt(const char* user, const char* source, int64_t time, bool success) {
     input_.attempts.push_back(
-        LoginAttempt{time, user, *IpAddress::Parse(source), success, {0, ++line_}});
+        LoginAttempt{time, user, *IpAddress::Parse(source), success, {0, ++line_}, {}});
   }
 
   std::vector<Finding> Run(const char* rule) {
@@ -53,7 +53,7 @@ class DetectorTest : public ::testing::Test {
   }
 
   std::vector<Finding> Run(const DetectorConfig& config) {
-    input_.files = {FileSummary{"test.log", LogFormat::kF5Apm, {}, 0, 0, 0, 0, {}}};
+    input_.files = {FileSummary{"test.log", LogFormat::kF5Apm, {}, 0, 0, 0, 0, {}, {}, 0, 0}};
     SortInput(input_);
     Analysis analysis = PrepareAnalysis(input_, zone_, geo_, allow_, "JP");
     UserDayMatrix matrix = BuildUserDayMatrix(analysis);

@@ -1,7 +1,11 @@
-// FortiGate SSL VPN: space-separated key=value pairs, values quoted or not. The vpn event ids:
-// 39424/39425 web mode up/down, 39947/39948 tunnel mode up/down, 39426 login failure.
+// FortiGate VPN events: space-separated key=value pairs, values quoted or not, behind any syslog
+// header; also FortiGate's CEF form ("CEF:0|Fortinet|Fortigate|...|FTNTFGTlogid=...", keys
+// without the FTNTFGT prefix mean the same). Handled ids (docs/AUDIT.md): SSL VPN 39424/39425 web
+// mode up/down, 39947/39948 tunnel mode up/down, 39949 statistics, 39426 login failure; IPsec
+// 37138 status change (tunnel-up/-down), 37141 statistics; administrator logins 32001/32002.
 
 #include <algorithm>
+#include <cstdio>
 
 #include "audit/parsers/parser.h"
 #include "audit/text_util.h"
@@ -12,15 +16,21 @@ namespace {
 
 struct Fields {
   std::string_view date, time, tz, eventtime, logid, action, user, remip, tunnelip, tunnelid,
-      srccountry, tunneltype;
+      srccountry, tunneltype, subtype, status, reason, duration, sentbyte, rcvdbyte, xauthuser,
+      assignip, src;
 };
 
 // Dispatch on length first: most keys of a FortiGate line are none of these, and this is the
 // parser's hot loop.
 void Assign(Fields& fields, std::string_view key, std::string_view value) {
+  if (key.size() > 7 && key.starts_with("FTNTFGT")) key.remove_prefix(7);  // CEF
   switch (key.size()) {
     case 2:
       if (key == "tz") fields.tz = value;
+      break;
+    case 3:
+      if (key == "src") fields.src = value;
+      if (key == "act") fields.action = value;
       break;
     case 4:
       if (key == "date")
@@ -35,18 +45,42 @@ void Assign(Fields& fields, std::string_view key, std::string_view value) {
         fields.logid = value;
       else if (key == "remip")
         fields.remip = value;
+      else if (key == "duser")
+        fields.user = value;
       break;
     case 6:
-      if (key == "action") fields.action = value;
+      if (key == "action")
+        fields.action = value;
+      else if (key == "status")
+        fields.status = value;
+      else if (key == "reason")
+        fields.reason = value;
+      break;
+    case 7:
+      if (key == "subtype")
+        fields.subtype = value;
+      else if (key == "msgtype")  // CEF
+        fields.subtype = value;
       break;
     case 8:
       if (key == "tunnelip")
         fields.tunnelip = value;
       else if (key == "tunnelid")
         fields.tunnelid = value;
+      else if (key == "duration")
+        fields.duration = value;
+      else if (key == "sentbyte")
+        fields.sentbyte = value;
+      else if (key == "rcvdbyte")
+        fields.rcvdbyte = value;
+      else if (key == "assignip")
+        fields.assignip = value;
       break;
     case 9:
-      if (key == "eventtime") fields.eventtime = value;
+      if (key == "eventtime")
+        fields.eventtime = value;
+      else if (key == "xauthuser")
+        fields.xauthuser = value;
       break;
     case 10:
       if (key == "srccountry")
@@ -62,42 +96,47 @@ void Assign(Fields& fields, std::string_view key, std::string_view value) {
 // Returns false when the text is not key=value shaped at all.
 bool Split(std::string_view text, Fields& fields) {
   size_t pairs = 0;
-  while (!text.empty()) {
-    text = Trim(text);
-    auto equals = text.find('=');
-    if (equals == std::string_view::npos) break;
-    std::string_view key = text.substr(0, equals);
-    if (auto space = key.rfind(' '); space != std::string_view::npos) key.remove_prefix(space + 1);
-    text.remove_prefix(equals + 1);
-    std::string_view value;
-    if (!text.empty() && text.front() == '"') {
-      auto close = text.find('"', 1);
-      if (close == std::string_view::npos) return false;
-      value = text.substr(1, close - 1);
-      text.remove_prefix(close + 1);
-    } else {
-      value = TokenUntil(text, " ");
-      text.remove_prefix(value.size());
-    }
+  std::string_view key, value;
+  while (NextKeyValue(text, key, value)) {
     Assign(fields, key, value);
     ++pairs;
   }
   return pairs >= 3;
 }
 
-std::optional<int64_t> ResolveTime(const Fields& fields, TimeResolver& time) {
+std::optional<int64_t> ResolveTime(const Fields& fields, std::string_view line,
+                                   TimeResolver& time) {
   if (auto epoch = ParseInt(fields.eventtime)) {
-    // FortiOS 6.2+ logs nanoseconds; older releases seconds.
+    // FortiOS 6.2+ logs nanoseconds (or micro/milliseconds); older releases seconds.
     int64_t value = *epoch;
     while (value > 100'000'000'000LL) value /= 1000;
     return value;
   }
+  std::string_view date = fields.date;
+  // time= without date=: the day comes from the syslog header.
+  char header_date[16];
+  if (date.empty()) {
+    std::string_view header = line;
+    LoggedTime logged;
+    if (!ConsumeHeaderTime(header, logged)) return std::nullopt;
+    if (logged.civil.year == 0) {
+      // Resolve the header first so that the year is inferred like any year-less header.
+      int64_t resolved = time.Resolve(logged);
+      if (fields.time.empty()) return resolved;
+      logged.civil.year = CivilFromUnix(resolved + logged.utc_offset_seconds.value_or(0)).year;
+    }
+    if (fields.time.empty()) return time.Resolve(logged);
+    int written = std::snprintf(header_date, sizeof(header_date), "%04d-%02d-%02d",
+                                logged.civil.year, logged.civil.month, logged.civil.day);
+    if (written != 10) return std::nullopt;
+    date = std::string_view(header_date, 10);
+  }
   // "YYYY-MM-DD HH:MM:SS+HHMM" assembled without allocating.
   char stamp[40];
-  if (fields.date.size() + fields.time.size() + fields.tz.size() + 1 > sizeof(stamp)) {
+  if (date.size() + fields.time.size() + fields.tz.size() + 1 > sizeof(stamp)) {
     return std::nullopt;
   }
-  char* end = std::copy(fields.date.begin(), fields.date.end(), stamp);
+  char* end = std::copy(date.begin(), date.end(), stamp);
   *end++ = ' ';
   end = std::copy(fields.time.begin(), fields.time.end(), end);
   end = std::copy(fields.tz.begin(), fields.tz.end(), end);
@@ -107,36 +146,72 @@ std::optional<int64_t> ResolveTime(const Fields& fields, TimeResolver& time) {
   return time.Resolve(logged);
 }
 
+uint64_t Number(std::string_view text) {
+  auto value = ParseInt(text);
+  return value && *value > 0 ? static_cast<uint64_t>(*value) : 0;
+}
+
+bool Named(std::string_view user) { return !user.empty() && user != "N/A" && user != "N/a"; }
+
 class FortiGateParser : public LineParser {
  public:
   LineOutcome Parse(std::string_view line, TimeResolver& time, Event& out) override {
-    auto start = line.find("date=");
-    if (start == std::string_view::npos || line.find("logid=") == std::string_view::npos) {
-      return LineOutcome::kUnparsed;
-    }
+    if (line.find("logid=") == std::string_view::npos) return LineOutcome::kUnparsed;
     Fields fields;
-    if (!Split(line.substr(start), fields)) return LineOutcome::kUnparsed;
-    auto when = ResolveTime(fields, time);
+    if (!Split(line, fields) || fields.logid.empty()) return LineOutcome::kUnparsed;
+    out.message_id = fields.logid;
+    auto when = ResolveTime(fields, line, time);
     if (!when) return LineOutcome::kUnparsed;
     out.time = *when;
     std::string_view id =
         fields.logid.size() >= 5 ? fields.logid.substr(fields.logid.size() - 5) : fields.logid;
-    bool up = id == "39424" || id == "39947" || fields.action == "tunnel-up";
-    bool down = id == "39425" || id == "39948" || fields.action == "tunnel-down";
-    bool failed = id == "39426" || fields.action == "ssl-login-fail";
-    if (!up && !down && !failed) return LineOutcome::kIgnored;
-    out.user = NormaliseUser(fields.user);
-    out.source = ParseAddress(fields.remip);
-    out.tunnel = ParseAddress(fields.tunnelip);
+    std::string_view action = fields.action;
+    if (id == "32001" || id == "32002" ||
+        (fields.subtype == "system" && action == "login")) {  // administrator login
+      bool failed = id == "32002" || (!fields.status.empty() && fields.status != "success");
+      out.kind = failed ? EventKind::kAdminLoginFailure : EventKind::kAdminLoginSuccess;
+      return LineOutcome::kEvent;
+    }
+    bool up = id == "39424" || id == "39947" || action == "tunnel-up";
+    bool down = id == "39425" || id == "39948" || action == "tunnel-down";
+    bool failed = id == "39426" || action == "ssl-login-fail";
+    bool stats = id == "39949" || id == "37141" || action == "tunnel-stats";
+    if (!up && !down && !failed && !stats) {
+      // SSL VPN ids (39xxx) not handled are parser gaps; IPsec negotiation chatter (37xxx) and
+      // other subtypes are not logins.
+      bool ssl_vpn = fields.logid.size() >= 5 && id.starts_with("39") &&
+                     (fields.subtype == "vpn" || fields.subtype.empty());
+      return ssl_vpn ? LineOutcome::kUnparsed : LineOutcome::kIgnored;
+    }
+    std::string_view user = Named(fields.user) ? fields.user : fields.xauthuser;
+    out.user = NormaliseUser(Named(user) ? user : std::string_view());
+    out.source = ParseAddress(fields.remip.empty() ? fields.src : fields.remip);
+    out.tunnel = ParseAddress(fields.tunnelip.empty() ? fields.assignip : fields.tunnelip);
     out.vendor_country = fields.srccountry == "Reserved" ? "" : std::string(fields.srccountry);
     out.client = fields.tunneltype;
     if (!fields.tunnelid.empty() && fields.tunnelid != "0") {
       out.session_key = fields.tunnelid;
       out.session_id = fields.tunnelid;
     }
-    out.kind = failed ? EventKind::kLoginFailure
-                      : (up ? EventKind::kSessionStart : EventKind::kSessionEnd);
-    if (!out.source && !failed) return LineOutcome::kUnparsed;
+    out.bytes_in = Number(fields.rcvdbyte);
+    out.bytes_out = Number(fields.sentbyte);
+    if (failed) {
+      out.kind = EventKind::kLoginFailure;
+      out.reason = fields.reason.empty() ? "login failed" : std::string(fields.reason);
+      return LineOutcome::kEvent;
+    }
+    if (stats) {
+      if (out.session_key.empty()) return LineOutcome::kIgnored;
+      out.kind = EventKind::kSessionInfo;
+      return LineOutcome::kEvent;
+    }
+    out.kind = up ? EventKind::kSessionStart : EventKind::kSessionEnd;
+    if (down) {
+      if (auto duration = ParseInt(fields.duration); duration && *duration >= 0) {
+        out.duration = *duration;
+      }
+    }
+    if (!out.source) return LineOutcome::kUnparsed;
     return LineOutcome::kEvent;
   }
 };

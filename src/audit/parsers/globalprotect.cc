@@ -24,8 +24,49 @@ enum Column : size_t {
   kHostId = 19,
   kClientVersion = 21,
   kClientOs = 22,
+  kReason = 25,
+  kError = 26,
   kStatus = 28,
+  kLoginDuration = 30,
 };
+
+// What a GLOBALPROTECT event id means for a login (PAN-OS 9.1+ "Event ID" field).
+enum class GpEvent : uint8_t { kAuth, kStart, kEnd, kInfo, kIgnored, kUnknown };
+
+GpEvent Classify(std::string_view event) {
+  struct Known {
+    std::string_view name;
+    GpEvent meaning;
+  };
+  static constexpr Known kEvents[] = {
+      {"portal-auth", GpEvent::kAuth},
+      {"gateway-auth", GpEvent::kAuth},
+      {"gateway-connected", GpEvent::kStart},
+      {"gateway-setup-ipsec", GpEvent::kStart},
+      {"gateway-setup-ssl", GpEvent::kStart},
+      {"gateway-logout", GpEvent::kEnd},
+      {"gateway-disconnected", GpEvent::kEnd},
+      {"gateway-register", GpEvent::kInfo},
+      {"gateway-getconfig", GpEvent::kInfo},
+      {"gateway-config-release", GpEvent::kIgnored},
+      {"gateway-switch-to-ssl", GpEvent::kIgnored},
+      {"gateway-hip-report", GpEvent::kIgnored},
+      {"gateway-hip-check", GpEvent::kIgnored},
+      {"gateway-agent-msg", GpEvent::kIgnored},
+      {"gateway-tunnel-latency", GpEvent::kIgnored},
+      {"gateway-prelogin", GpEvent::kIgnored},
+      {"gateway-selected", GpEvent::kIgnored},
+      {"gateway-connect-attempt", GpEvent::kIgnored},
+      {"portal-prelogin", GpEvent::kIgnored},
+      {"portal-getconfig", GpEvent::kIgnored},
+      {"portal-gateway-list", GpEvent::kIgnored},
+      {"clientless-vpn", GpEvent::kIgnored},
+  };
+  for (const Known& known : kEvents) {
+    if (known.name == event) return known.meaning;
+  }
+  return GpEvent::kUnknown;
+}
 
 // RFC 4180-ish split; quoted fields keep their inner text (doubled quotes are rare enough in
 // these logs that they are left as they are).
@@ -79,6 +120,7 @@ class GlobalProtectParser : public LineParser {
   LineOutcome Parse(std::string_view line, TimeResolver& time, Event& out) override {
     if (line.find(",GLOBALPROTECT,") != std::string_view::npos) return ParseCsv(line, time, out);
     if (line.find("GlobalProtect ") != std::string_view::npos) return ParseText(line, time, out);
+    if (line.find(",SYSTEM,auth,") != std::string_view::npos) return ParseAdmin(line, time, out);
     return LineOutcome::kUnparsed;
   }
 
@@ -98,17 +140,36 @@ class GlobalProtectParser : public LineParser {
     if (!when) return LineOutcome::kUnparsed;
     out.time = *when;
     std::string_view event = fields_[kEventId];
+    out.message_id = event;
     bool success = fields_[kStatus] == "success";
-    if (event == "gateway-auth" || event == "portal-auth") {
-      out.kind = success ? EventKind::kLoginSuccess : EventKind::kLoginFailure;
-    } else if (event == "gateway-connected" || event == "gateway-setup-ipsec" ||
-               event == "gateway-setup-ssl") {
-      if (!success) return LineOutcome::kIgnored;
-      out.kind = EventKind::kSessionStart;
-    } else if (event == "gateway-logout" || event == "gateway-disconnected") {
-      out.kind = EventKind::kSessionEnd;
-    } else {
-      return LineOutcome::kIgnored;
+    switch (Classify(event)) {
+      case GpEvent::kAuth:
+        out.kind = success ? EventKind::kLoginSuccess : EventKind::kLoginFailure;
+        if (!success) {
+          std::string_view reason = fields_[kError].empty() ? fields_[kReason] : fields_[kError];
+          out.reason = reason.empty() ? std::string(fields_[kStatus]) : std::string(reason);
+        }
+        break;
+      case GpEvent::kStart:
+        if (!success) return LineOutcome::kIgnored;  // a failed tunnel setup is no login
+        out.kind = EventKind::kSessionStart;
+        break;
+      case GpEvent::kEnd:
+        out.kind = EventKind::kSessionEnd;
+        if (fields_.size() > kLoginDuration) {
+          if (auto duration = ParseInt(fields_[kLoginDuration]); duration && *duration > 0) {
+            out.duration = *duration;
+          }
+        }
+        break;
+      case GpEvent::kInfo:
+        if (!success) return LineOutcome::kIgnored;
+        out.kind = EventKind::kSessionInfo;
+        break;
+      case GpEvent::kIgnored:
+        return LineOutcome::kIgnored;
+      case GpEvent::kUnknown:
+        return LineOutcome::kUnparsed;
     }
     out.user = NormaliseUser(fields_[kUser]);
     out.source = ParseLoggedAddress(fields_[kPublicIp]);
@@ -123,6 +184,24 @@ class GlobalProtectParser : public LineParser {
     return LineOutcome::kEvent;
   }
 
+  // PAN-OS SYSTEM log, subtype auth: logins to the firewall's management (web UI, CLI, API).
+  LineOutcome ParseAdmin(std::string_view line, TimeResolver& time, Event& out) {
+    SplitCsv(line, fields_);
+    if (fields_.size() <= kEventId) return LineOutcome::kUnparsed;
+    auto when = CsvTime(fields_[kGeneratedTime], time);
+    if (!when) return LineOutcome::kUnparsed;
+    out.time = *when;
+    std::string_view event = fields_[kEventId];
+    if (event == "auth-success") {
+      out.kind = EventKind::kAdminLoginSuccess;
+    } else if (event == "auth-fail") {
+      out.kind = EventKind::kAdminLoginFailure;
+    } else {
+      return LineOutcome::kIgnored;
+    }
+    return LineOutcome::kEvent;
+  }
+
   LineOutcome ParseText(std::string_view line, TimeResolver& time, Event& out) {
     // SYSTEM CSV: the generated time is the 7th field; a bare syslog line has its header.
     std::string_view header = line;
@@ -132,6 +211,10 @@ class GlobalProtectParser : public LineParser {
       if (fields_.size() > kGeneratedTime) when = CsvTime(fields_[kGeneratedTime], time);
       if (!when) return LineOutcome::kUnparsed;
       out.time = *when;
+      // "globalprotectgateway-auth-succ", ...: named when the text below is not understood.
+      if (fields_.size() > kEventId && fields_[kEventId].starts_with("globalprotect")) {
+        out.message_id = fields_[kEventId];
+      }
     } else if (!ConsumeHeaderUtc(header, time, out.time)) {
       return LineOutcome::kUnparsed;
     }
@@ -149,18 +232,26 @@ class GlobalProtectParser : public LineParser {
       out.tunnel = ParseAddress(TokenUntil(*private_ip, ", \""));
     }
     if (auto version = After(*text, "Client version: ")) out.client = TokenUntil(*version, ",\"");
-    if (!user) return LineOutcome::kIgnored;
+    if (!user) return out.message_id.empty() ? LineOutcome::kIgnored : LineOutcome::kUnparsed;
     out.session_key = out.user;
     if (text->find("user authentication succeeded") != std::string_view::npos) {
       out.kind = gateway ? EventKind::kSessionStart : EventKind::kLoginSuccess;
-    } else if (text->find("user authentication failed") != std::string_view::npos) {
+    } else if (text->find("user authentication failed") != std::string_view::npos ||
+               text->find("user login failed") != std::string_view::npos) {
       out.kind = EventKind::kLoginFailure;
+      if (auto reason = After(*text, "Reason: ")) out.reason = TokenUntil(*reason, ",\"");
+      if (out.reason.empty()) out.reason = "authentication failed";
     } else if (text->find("client configuration generated") != std::string_view::npos) {
       out.kind = EventKind::kSessionInfo;
     } else if (text->find("logout succeeded") != std::string_view::npos && gateway) {
       out.kind = EventKind::kSessionEnd;
-    } else {
+    } else if (text->find("client configuration released") != std::string_view::npos ||
+               text->find("registration succeeded") != std::string_view::npos ||
+               text->find("agent message") != std::string_view::npos ||
+               text->find("HIP") != std::string_view::npos) {
       return LineOutcome::kIgnored;
+    } else {
+      return out.message_id.empty() ? LineOutcome::kIgnored : LineOutcome::kUnparsed;
     }
     if (out.kind != EventKind::kSessionStart && out.kind != EventKind::kSessionInfo &&
         out.kind != EventKind::kSessionEnd) {

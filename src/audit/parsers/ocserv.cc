@@ -1,6 +1,12 @@
-// ocserv (OpenConnect server) via syslog: "main[user]:ip:port user logged in",
-// "... user disconnected (reason: ...)", "worker[user]: ip worker-auth.c:N: failed authentication
-// for 'user'". Sessions are keyed by user|ip because worker lines omit the port.
+// ocserv (OpenConnect server) via syslog. The main process logs a session as
+// "main[user]:ip:port user logged in" ... "main[user]:ip:port user disconnected (reason: ..., rx:
+// N, tx: N)"; the client's address and port are the session key (two sessions of one user behind
+// one NAT differ in the port, so they are never merged). Workers log without the port:
+// "worker[user]: ip worker-auth.c:N: failed authentication for 'user'", "worker[user]: ip sending
+// IPv4 a.b.c.d" (joined to the user's latest session from that address); sec-mod logs
+// "sec-mod: failed authentication for 'user' (session: ...)" without an address.
+
+#include <unordered_map>
 
 #include "audit/parsers/parser.h"
 #include "audit/text_util.h"
@@ -9,16 +15,55 @@ namespace netwarden::audit {
 
 namespace {
 
+uint64_t NumberAfter(std::string_view text, std::string_view key) {
+  auto value = After(text, key);
+  if (!value) return 0;
+  auto number = ParseInt(TokenUntil(*value, ",) "));
+  return number && *number > 0 ? static_cast<uint64_t>(*number) : 0;
+}
+
+// "... failed authentication for 'user'" wherever it is logged.
+LineOutcome Failure(std::string_view message, Event& out) {
+  auto failed = After(message, "failed authentication for '");
+  if (!failed) return LineOutcome::kIgnored;
+  std::string user = NormaliseUser(Before(*failed, "'"));
+  if (!user.empty()) out.user = std::move(user);
+  out.session_key.clear();
+  out.kind = EventKind::kLoginFailure;
+  out.reason = "password";
+  return LineOutcome::kEvent;
+}
+
 class OcservParser : public LineParser {
  public:
   LineOutcome Parse(std::string_view line, TimeResolver& time, Event& out) override {
     auto tag = line.find("ocserv[");
+    if (tag == std::string_view::npos) tag = line.find("ocserv: ");
+    bool rfc5424 = false;
+    if (tag == std::string_view::npos) {
+      tag = line.find(" ocserv ");  // RFC 5424: "HOST ocserv PROCID MSGID SD MSG"
+      rfc5424 = tag != std::string_view::npos;
+    }
     if (tag == std::string_view::npos) return LineOutcome::kUnparsed;
     std::string_view header = line;
     if (!ConsumeHeaderUtc(header, time, out.time)) return LineOutcome::kUnparsed;
-    auto body = After(line.substr(tag), "]: ");
-    if (!body) return LineOutcome::kIgnored;
-    std::string_view message = *body;
+    std::string_view message;
+    if (rfc5424) {
+      message = line.substr(tag + 8);
+      for (int field = 0; field < 3; ++field) {
+        auto space = message.find(' ');
+        if (space == std::string_view::npos) return LineOutcome::kIgnored;
+        message.remove_prefix(space + 1);
+      }
+    } else {
+      auto body = After(line.substr(tag), ": ");
+      if (!body) return LineOutcome::kIgnored;
+      message = *body;
+    }
+    if (ConsumePrefix(message, "sec-mod: ")) {
+      out.message_id = "sec-mod";
+      return Failure(message, out);
+    }
     bool main = ConsumePrefix(message, "main[");
     if (!main && !ConsumePrefix(message, "worker[")) return LineOutcome::kIgnored;
     auto close = message.find(']');
@@ -29,32 +74,46 @@ class OcservParser : public LineParser {
     message = Trim(message);
     std::string_view address = TokenUntil(message, " ");
     out.source = main ? ParseAddressWithPort(address) : ParseAddress(address);
-    if (!out.source) return LineOutcome::kIgnored;
+    if (!out.source) return main ? LineOutcome::kIgnored : Failure(message, out);
     message.remove_prefix(address.size());
     message = Trim(message);
-    // user|ip; the address's text is what the line carries, so no formatting is needed.
-    std::string_view ip_text = main ? address.substr(0, address.rfind(':')) : address;
-    if (ip_text.size() > 2 && ip_text.front() == '[')
-      ip_text = ip_text.substr(1, ip_text.size() - 2);
-    out.session_key.reserve(out.user.size() + 1 + ip_text.size());
-    out.session_key.append(out.user).append(1, '|').append(ip_text);
+    if (!main) {
+      // Worker lines carry no port: the tunnel address goes to the user's latest session from
+      // that address; failures stand alone.
+      if (auto sending = After(message, "sending IPv4 ")) {
+        std::string user_ip = out.user + '|' + std::string(address);
+        auto latest = latest_.find(user_ip);
+        if (latest == latest_.end()) return LineOutcome::kIgnored;
+        out.session_key = latest->second;
+        out.tunnel = ParseAddress(TokenUntil(*sending, " "));
+        out.kind = EventKind::kSessionInfo;
+        return LineOutcome::kEvent;
+      }
+      return Failure(message, out);
+    }
+    // user|ip:port: the address text is what the line carries, so no formatting is needed.
+    out.session_key.reserve(out.user.size() + 1 + address.size());
+    out.session_key.append(out.user).append(1, '|').append(address);
+    size_t user_ip_length = out.user.size() + 1 + address.rfind(':');
     if (message.starts_with("user logged in")) {
       out.kind = EventKind::kSessionStart;
+      out.opens_session = true;
+      latest_[out.session_key.substr(0, user_ip_length)] = out.session_key;
     } else if (message.starts_with("user disconnected")) {
       out.kind = EventKind::kSessionEnd;
-    } else if (auto failed = After(message, "failed authentication for '")) {
-      std::string user = NormaliseUser(Before(*failed, "'"));
-      if (!user.empty()) out.user = user;
-      out.session_key.clear();
-      out.kind = EventKind::kLoginFailure;
-    } else if (auto sending = After(message, "sending IPv4 ")) {
-      out.tunnel = ParseAddress(TokenUntil(*sending, " "));
-      out.kind = EventKind::kSessionInfo;
+      out.bytes_in = NumberAfter(message, "rx: ");
+      out.bytes_out = NumberAfter(message, "tx: ");
+      auto latest = latest_.find(out.session_key.substr(0, user_ip_length));
+      if (latest != latest_.end() && latest->second == out.session_key) latest_.erase(latest);
     } else {
-      return LineOutcome::kIgnored;
+      return Failure(message, out);
     }
     return LineOutcome::kEvent;
   }
+
+ private:
+  // user|ip -> user|ip:port of the latest session logged in from there and not yet ended.
+  std::unordered_map<std::string, std::string> latest_;
 };
 
 }  // namespace

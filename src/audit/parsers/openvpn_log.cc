@@ -10,6 +10,16 @@ namespace netwarden::audit {
 
 namespace {
 
+// " us=123456": the microseconds OpenVPN adds to its own timestamps at higher verbosity.
+void SkipMicroseconds(std::string_view& line) {
+  std::string_view rest = line;
+  if (!ConsumePrefix(rest, " us=")) return;
+  size_t digits = 0;
+  while (digits < rest.size() && rest[digits] >= '0' && rest[digits] <= '9') ++digits;
+  if (digits == 0) return;
+  line = rest.substr(digits);
+}
+
 // "Mon Jan  5 10:00:00 2024 " (OpenVPN's own), "2024-01-05 10:00:00 " (--log with
 // timestamps) or a syslog header followed by "host openvpn[pid]: ".
 bool ConsumeOpenVpnTime(std::string_view& line, TimeResolver& time, int64_t& out) {
@@ -28,9 +38,37 @@ bool ConsumeOpenVpnTime(std::string_view& line, TimeResolver& time, int64_t& out
     logged.civil.year = static_cast<int>(*year);
     line = rest.substr(5);
     out = time.Resolve(logged);
+    SkipMicroseconds(line);
     return true;
   }
-  return ConsumeHeaderUtc(line, time, out);
+  if (!ConsumeHeaderUtc(line, time, out)) return false;
+  SkipMicroseconds(line);
+  return true;
+}
+
+// RFC 5424 ("<PRI>1 TIME HOST APP PROCID MSGID SD MSG"): skips HOST .. SD; false when APP is
+// not OpenVPN.
+bool ConsumeRfc5424Fields(std::string_view& message) {
+  std::string_view rest = Trim(message);
+  std::string_view app;
+  for (int field = 0; field < 4; ++field) {
+    auto space = rest.find(' ');
+    if (space == std::string_view::npos) return false;
+    if (field == 1) app = rest.substr(0, space);
+    rest.remove_prefix(space + 1);
+  }
+  if (rest.starts_with("- ")) {
+    rest.remove_prefix(2);
+  } else if (rest.starts_with('[')) {
+    auto close = rest.find("] ");
+    if (close == std::string_view::npos) return false;
+    rest.remove_prefix(close + 2);
+  }
+  if (app.find("openvpn") == std::string_view::npos && app.find("ovpn") == std::string_view::npos) {
+    return false;
+  }
+  message = rest;
+  return true;
 }
 
 // Skips "host openvpn[pid]: " after a syslog header; false when another program wrote the line.
@@ -84,12 +122,47 @@ constexpr std::array<std::string_view, 16> kKnownMessages = {"MULTI",
                                                              "library versions",
                                                              "DCO"};
 
+// Authentication failures reported by a plugin or script rather than OpenVPN's own check.
+bool IsPluginFailure(std::string_view message) {
+  if (message.find("PLUGIN_AUTH_USER_PASS_VERIFY") != std::string_view::npos) {
+    return message.find("failed with status") != std::string_view::npos ||
+           message.find(" status=1") != std::string_view::npos;
+  }
+  return message.find("client-reason") != std::string_view::npos &&
+         message.find("AUTH") != std::string_view::npos;
+}
+
+// Messages of LDAP / PAM authentication plugins, logged without the client's address: the user
+// whose password was refused. "Incorrect password supplied for LDAP DN \"uid=u,ou=...\"",
+// "pam_unix(openvpn:auth): authentication failure; ... user=u".
+std::string_view PluginRefusedUser(std::string_view message) {
+  if (auto dn = After(message, "Incorrect password supplied for LDAP DN \"")) {
+    std::string_view value = Before(*dn, "\"");
+    auto equals = value.find('=');
+    if (equals == std::string_view::npos) return value;
+    return TokenUntil(value.substr(equals + 1), ",");
+  }
+  if (message.find("authentication failure;") != std::string_view::npos) {
+    if (auto user = After(message, " user=")) return TokenUntil(*user, " ");
+  }
+  if (auto user = After(message, "LDAP bind failed for user ")) return TokenUntil(*user, " :,");
+  return {};
+}
+
+// One failed login often leaves several lines (plugin result, "TLS Auth Error", AUTH_FAILED):
+// the first counts, the others within this many seconds on the same client are its echo.
+constexpr int64_t kEchoSeconds = 10;
+
 class OpenVpnLogParser : public LineParser {
  public:
   LineOutcome Parse(std::string_view line, TimeResolver& time, Event& out) override {
     std::string_view message = line;
     if (!ConsumeOpenVpnTime(message, time, out.time)) return LineOutcome::kUnparsed;
-    if (!ConsumeSyslogProgram(message)) return LineOutcome::kUnparsed;
+    bool rfc5424 =
+        line.starts_with('<') && line.find(">1 ") != std::string_view::npos && line.find(">1 ") < 5;
+    if (rfc5424 ? !ConsumeRfc5424Fields(message) : !ConsumeSyslogProgram(message)) {
+      return LineOutcome::kUnparsed;
+    }
     message = Trim(message);
     if (auto learned = After(message, "MULTI: Learn: ")) {
       std::string_view rest = *learned;
@@ -104,6 +177,13 @@ class OpenVpnLogParser : public LineParser {
     }
     std::string_view common_name;
     if (!ConsumeClientPrefix(message, out, common_name)) {
+      std::string_view refused = PluginRefusedUser(message);
+      if (!refused.empty()) {
+        // Attached to the client's failure line that follows.
+        refused_user_ = NormaliseUser(refused);
+        refused_time_ = out.time;
+        return LineOutcome::kIgnored;
+      }
       for (std::string_view known : kKnownMessages) {
         if (message.starts_with(known)) return LineOutcome::kIgnored;
       }
@@ -113,6 +193,7 @@ class OpenVpnLogParser : public LineParser {
       if (message.front() == '[') common_name = Before(message.substr(1), "]");
       out.user = NormaliseUser(common_name);
       out.kind = EventKind::kSessionStart;
+      out.opens_session = true;
       return LineOutcome::kEvent;
     }
     if (auto pool = After(message, "pool returned IPv4=")) {
@@ -126,9 +207,29 @@ class OpenVpnLogParser : public LineParser {
       out.kind = EventKind::kSessionInfo;
       return LineOutcome::kEvent;
     }
+    if (auto user = After(message, "authentication deferred for username '")) {
+      out.user = NormaliseUser(Before(*user, "'"));
+      out.kind = EventKind::kSessionInfo;
+      return LineOutcome::kEvent;
+    }
     if (message.find("Auth Username/Password verification failed") != std::string_view::npos ||
-        message.find("AUTH_FAILED") != std::string_view::npos) {
+        message.find("AUTH_FAILED") != std::string_view::npos || IsPluginFailure(message) ||
+        message.starts_with("VERIFY ERROR")) {
+      if (out.session_key == failed_key_ && out.time - failed_time_ <= kEchoSeconds) {
+        return LineOutcome::kIgnored;
+      }
+      failed_key_ = out.session_key;
+      failed_time_ = out.time;
       if (auto user = After(message, "username '")) out.user = NormaliseUser(Before(*user, "'"));
+      if (auto subject = After(message, "CN="))
+        out.user = NormaliseUser(TokenUntil(*subject, ", "));
+      if (out.user.empty() && !refused_user_.empty() && out.time - refused_time_ <= kEchoSeconds) {
+        out.user = std::move(refused_user_);
+      }
+      refused_user_.clear();
+      out.reason = message.starts_with("VERIFY ERROR") ? "certificate"
+                   : IsPluginFailure(message)          ? "plugin"
+                                                       : "password";
       out.kind = EventKind::kLoginFailure;
       return LineOutcome::kEvent;
     }
@@ -139,6 +240,12 @@ class OpenVpnLogParser : public LineParser {
     }
     return LineOutcome::kIgnored;
   }
+
+ private:
+  std::string failed_key_;
+  int64_t failed_time_ = 0;
+  std::string refused_user_;
+  int64_t refused_time_ = 0;
 };
 
 }  // namespace

@@ -74,7 +74,8 @@ std::optional<LogFormat> DetectFormat(std::span<const std::string> sample, const
     for (const std::string& line : sample) {
       Event event;
       LineOutcome outcome = parser->Parse(line, time, event);
-      if (outcome != LineOutcome::kUnparsed) ++recognised;
+      // An unparsed line with the vendor's message id is still the vendor's.
+      if (outcome != LineOutcome::kUnparsed || !event.message_id.empty()) ++recognised;
       if (outcome == LineOutcome::kEvent) ++events;
     }
     if (recognised > best_recognised || (recognised == best_recognised && events > best_events)) {

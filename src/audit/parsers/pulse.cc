@@ -1,5 +1,11 @@
-// Pulse / Ivanti Connect Secure: "... PulseSecure: - - - <local time> - <node> - [<ip>]
-// <user>(<realm>)[<roles>] - <message>". The session id appears as "(session:sid...)".
+// Pulse / Ivanti Connect Secure, in its two syslog formats:
+//  standard: "... PulseSecure: - - - <local time> - <node> - [<ip>] <user>(<realm>)[<roles>] -
+//            [<ID>: ]<message>"
+//  WELF:     "... PulseSecure: id=firewall time="<local time>" pri=6 fw=<ip> vpn=<name>
+//            [ivs=<vs>] user=<u> realm="<r>" roles="..." src=<ip> ... type=vpn|mgmt ...
+//            msg="<ID>: <message>""
+// Both carry the same message catalogue (docs/AUDIT.md); the session id is "(session:sid...)".
+// Logins to an administrator realm (or ADM messages, WELF type=mgmt) are administrator logins.
 
 #include "audit/parsers/parser.h"
 #include "audit/text_util.h"
@@ -15,73 +21,253 @@ std::string_view SessionId(std::string_view message) {
   return TokenUntil(rest, ") ,");
 }
 
+// "AUT24414: " -> "AUT24414" (three capitals, digits); the message loses the prefix.
+std::string_view ConsumeMessageId(std::string_view& message) {
+  size_t i = 0;
+  while (i < message.size() && i < 3 && message[i] >= 'A' && message[i] <= 'Z') ++i;
+  if (i != 3) return {};
+  size_t digits = i;
+  while (digits < message.size() && message[digits] >= '0' && message[digits] <= '9') ++digits;
+  if (digits == i || digits + 1 >= message.size() || message[digits] != ':') return {};
+  std::string_view id = message.substr(0, digits);
+  message = Trim(message.substr(digits + 1));
+  return id;
+}
+
+bool ContainsAdmin(std::string_view realm) {
+  for (size_t i = 0; i + 5 <= realm.size(); ++i) {
+    if ((realm[i] == 'A' || realm[i] == 'a') && (realm[i + 1] | 0x20) == 'd' &&
+        (realm[i + 2] | 0x20) == 'm' && (realm[i + 3] | 0x20) == 'i' &&
+        (realm[i + 4] | 0x20) == 'n') {
+      return true;
+    }
+  }
+  return false;
+}
+
+// A refusal because of the client's software version (minimum-version enforcement, unsupported
+// or outdated agents): the user did not get in, so it is a failed login.
+bool IsClientVersionRefusal(std::string_view message) {
+  bool about_version = message.find("version") != std::string_view::npos;
+  if (!about_version) return false;
+  for (std::string_view refusal :
+       {"not allowed", "not supported", "unsupported", "below", "lower than", "less than",
+        "older than", "rejected", "denied", "refused", "not permitted"}) {
+    if (message.find(refusal) != std::string_view::npos) return true;
+  }
+  return false;
+}
+
+struct Line {
+  std::string_view user, realm, message, id, source;
+  bool management = false;  // WELF type=mgmt
+};
+
+enum class Meaning : uint8_t { kNone, kStart, kEnd, kSuccess, kFailure, kIgnored };
+
+Meaning Classify(std::string_view message, std::string& reason) {
+  if (message.starts_with("Agent login succeeded") || message.starts_with("Login succeeded") ||
+      message.starts_with("VPN Tunneling: Session started")) {
+    return Meaning::kStart;
+  }
+  if (message.starts_with("VPN Tunneling: Session ended") || message.starts_with("Logout from") ||
+      message.starts_with("Session timed out") || message.starts_with("Max session timeout") ||
+      message.starts_with("Session ended for") || message.starts_with("Forced logout") ||
+      message.starts_with("Closed connection to")) {
+    return Meaning::kEnd;
+  }
+  if (message.starts_with("Primary authentication successful") ||
+      message.starts_with("Session created for user")) {
+    return Meaning::kSuccess;
+  }
+  if (message.starts_with("Primary authentication failed") ||
+      message.starts_with("Secondary authentication failed") ||
+      message.starts_with("Login failed") || message.starts_with("Sign-in rejected") ||
+      message.starts_with("Authentication failed")) {
+    auto said = After(message, "Reason: ");
+    reason = said ? Trim(TokenUntil(*said, "\"")) : std::string_view("password");
+    if (message.starts_with("Secondary")) reason = "secondary authentication";
+    return Meaning::kFailure;
+  }
+  if (IsClientVersionRefusal(message)) {
+    reason = "client version";
+    return Meaning::kFailure;
+  }
+  if (message.starts_with("Secondary authentication successful") ||
+      message.starts_with("Host Checker") || message.starts_with("VPN Tunneling:") ||
+      message.starts_with("Key Exchange") || message.starts_with("Remote address for user") ||
+      message.starts_with("User Limit realm restrictions") ||
+      message.starts_with("Realm restrictions successfully passed") ||
+      message.starts_with("Connection from IP")) {
+    return Meaning::kIgnored;
+  }
+  return Meaning::kNone;
+}
+
+// The standard format after "PulseSecure: ": "- - - <time> - <node> - [ip] user(realm)[roles] -
+// message".
+bool SplitStandard(std::string_view body, std::string_view& stamp, Line& parsed) {
+  ConsumePrefix(body, "- - - ");
+  stamp = body;
+  auto bracket = body.find(" - [");
+  if (bracket == std::string_view::npos) return false;
+  std::string_view rest = body.substr(bracket + 4);
+  parsed.source = Before(rest, "]");
+  auto close = rest.find("] ");
+  if (close == std::string_view::npos) return false;
+  rest.remove_prefix(close + 2);
+  auto dash = rest.find(" - ");
+  if (dash == std::string_view::npos) return false;
+  std::string_view who = rest.substr(0, dash);
+  parsed.message = rest.substr(dash + 3);
+  if (auto realm_separator = who.rfind("::"); realm_separator != std::string_view::npos) {
+    who.remove_prefix(realm_separator + 2);
+  }
+  parsed.user = Before(who, "(");
+  if (auto open = who.find('('); open != std::string_view::npos) {
+    parsed.realm = Before(who.substr(open + 1), ")");
+  }
+  return true;
+}
+
+// WELF: key=value pairs; msg= holds the message.
+bool SplitWelf(std::string_view body, std::string_view& stamp, Line& parsed) {
+  std::string_view key, value;
+  size_t pairs = 0;
+  while (NextKeyValue(body, key, value)) {
+    ++pairs;
+    if (key == "time") {
+      stamp = value;
+    } else if (key == "user") {
+      parsed.user = value;
+    } else if (key == "realm") {
+      parsed.realm = value;
+    } else if (key == "src") {
+      parsed.source = value;
+    } else if (key == "msg") {
+      parsed.message = value;
+    } else if (key == "type") {
+      parsed.management = value == "mgmt";
+    }
+  }
+  return pairs >= 3 && !parsed.message.empty();
+}
+
 class PulseParser : public LineParser {
  public:
   LineOutcome Parse(std::string_view line, TimeResolver& time, Event& out) override {
     auto tag = line.find("PulseSecure: ");
-    if (tag == std::string_view::npos) tag = line.find("IvantiConnectSecure: ");
+    size_t tag_length = 13;
+    if (tag == std::string_view::npos) {
+      tag = line.find("IvantiConnectSecure: ");
+      tag_length = 21;
+    }
     if (tag == std::string_view::npos) return LineOutcome::kUnparsed;
-    // Prefer the header when it states its offset (RFC 5424); else the appliance's local time.
-    std::string_view header = line;
-    LoggedTime logged;
-    bool header_time = ConsumeHeaderTime(header, logged);
-    std::string_view body = line.substr(line.find(' ', tag) + 1);
-    ConsumePrefix(body, "- - - ");
-    LoggedTime body_time;
-    if (header_time && logged.utc_offset_seconds) {
-      out.time = time.Resolve(logged);
-    } else if (std::string_view stamp = body; ConsumeIsoTime(stamp, body_time)) {
-      out.time = time.Resolve(body_time);
-    } else if (header_time) {
-      out.time = time.Resolve(logged);
-    } else {
-      return LineOutcome::kUnparsed;
+    std::string_view body = line.substr(tag + tag_length);
+    std::string_view stamp;
+    Line parsed;
+    bool welf = body.starts_with("id=");
+    if (!(welf ? SplitWelf(body, stamp, parsed) : SplitStandard(body, stamp, parsed))) {
+      if (!ResolveTime(line, stamp, time, out.time)) return LineOutcome::kUnparsed;
+      return LineOutcome::kIgnored;
     }
-    auto bracket = body.find(" - [");
-    if (bracket == std::string_view::npos) return LineOutcome::kIgnored;
-    std::string_view rest = body.substr(bracket + 4);
-    out.source = ParseAddress(Before(rest, "]"));
-    auto close = rest.find("] ");
-    if (close == std::string_view::npos) return LineOutcome::kIgnored;
-    rest.remove_prefix(close + 2);
-    auto dash = rest.find(" - ");
-    if (dash == std::string_view::npos) return LineOutcome::kIgnored;
-    std::string_view who = rest.substr(0, dash);
-    std::string_view message = rest.substr(dash + 3);
-    if (auto realm_separator = who.rfind("::"); realm_separator != std::string_view::npos) {
-      who.remove_prefix(realm_separator + 2);
-    }
-    out.user = NormaliseUser(Before(who, "("));
+    if (!ResolveTime(line, stamp, time, out.time)) return LineOutcome::kUnparsed;
+    std::string_view message = parsed.message;
+    parsed.id = ConsumeMessageId(message);
+    out.message_id = parsed.id;
+    out.source = ParseAddress(parsed.source);
+    out.user = NormaliseUser(parsed.user);
     if (out.user == "system") return LineOutcome::kIgnored;
+
+    std::string reason;
+    Meaning meaning = Classify(message, reason);
+    if (meaning == Meaning::kIgnored) return LineOutcome::kIgnored;
+    if (meaning == Meaning::kNone) {
+      // An id says it is Pulse's: unknown login-area ids (AUT, NWC, ADM) show as parser gaps.
+      bool login_area = parsed.id.starts_with("AUT") || parsed.id.starts_with("NWC") ||
+                        parsed.id.starts_with("ADM");
+      return login_area ? LineOutcome::kUnparsed : LineOutcome::kIgnored;
+    }
+    bool admin = ContainsAdmin(parsed.realm) || parsed.id.starts_with("ADM") || parsed.management;
+    if (admin) {
+      if (meaning == Meaning::kEnd) return LineOutcome::kIgnored;
+      out.kind = meaning == Meaning::kFailure ? EventKind::kAdminLoginFailure
+                                              : EventKind::kAdminLoginSuccess;
+      return LineOutcome::kEvent;
+    }
     out.session_id = SessionId(message);
     out.session_key = out.session_id;
-
-    if (message.starts_with("Agent login succeeded") ||
-        message.starts_with("VPN Tunneling: Session started")) {
-      out.kind = EventKind::kSessionStart;
-      if (auto with = After(message, " with ")) {
-        if (message.starts_with("Agent")) out.client = Trim(Before(*with, " Pulse/"));
-      }
-      if (auto tunnel = After(message, "IPv4 address ")) {
-        out.tunnel = ParseAddress(TokenUntil(*tunnel, ", "));
-      }
-    } else if (message.starts_with("VPN Tunneling: Session ended") ||
-               message.starts_with("Logout from") || message.starts_with("Session timed out") ||
-               message.starts_with("Max session timeout")) {
-      out.kind = EventKind::kSessionEnd;
-    } else if (message.starts_with("Primary authentication successful") ||
-               message.starts_with("Session created for user")) {
-      out.kind = EventKind::kLoginSuccess;
-      out.session_key.clear();
-    } else if (message.starts_with("Primary authentication failed")) {
-      out.kind = EventKind::kLoginFailure;
-      out.session_key.clear();
-    } else {
-      return LineOutcome::kIgnored;
+    switch (meaning) {
+      case Meaning::kStart:
+        out.kind = EventKind::kSessionStart;
+        if (auto with = After(message, " with ")) {
+          if (!message.starts_with("VPN")) out.client = Trim(Before(*with, " Pulse/"));
+        }
+        if (auto tunnel = After(message, "IPv4 address ")) {
+          out.tunnel = ParseAddress(TokenUntil(*tunnel, ", "));
+        }
+        break;
+      case Meaning::kEnd:
+        out.kind = EventKind::kSessionEnd;
+        break;
+      case Meaning::kSuccess:
+        out.kind = EventKind::kLoginSuccess;
+        out.session_key.clear();
+        break;
+      case Meaning::kFailure:
+        // "Login failed. Reason: ..." and "Primary authentication failed ..." are one attempt.
+        if (IsEcho(out, message.starts_with("Login failed"))) return LineOutcome::kIgnored;
+        out.kind = EventKind::kLoginFailure;
+        out.reason = std::move(reason);
+        out.session_key.clear();
+        break;
+      case Meaning::kNone:
+      case Meaning::kIgnored:
+        return LineOutcome::kIgnored;
     }
     if (out.user.empty() && out.kind != EventKind::kSessionEnd) return LineOutcome::kIgnored;
     return LineOutcome::kEvent;
   }
+
+ private:
+  // Prefer the header when it states its offset (RFC 5424); else the appliance's local time.
+  static bool ResolveTime(std::string_view line, std::string_view stamp, TimeResolver& time,
+                          int64_t& out) {
+    std::string_view header = line;
+    LoggedTime logged;
+    bool header_time = ConsumeHeaderTime(header, logged);
+    LoggedTime body_time;
+    if (header_time && logged.utc_offset_seconds) {
+      out = time.Resolve(logged);
+    } else if (ConsumeIsoTime(stamp, body_time)) {
+      out = time.Resolve(body_time);
+    } else if (header_time) {
+      out = time.Resolve(logged);
+    } else {
+      return false;
+    }
+    return true;
+  }
+
+  // One refused password is logged twice, once as "Login failed" and once by the auth server's
+  // check; repeated tries of the same kind are separate attempts.
+  bool IsEcho(const Event& event, bool login_failed_form) {
+    constexpr int64_t kEchoSeconds = 5;
+    int form = login_failed_form ? 1 : 2;
+    bool echo = last_failure_form_ != 0 && last_failure_form_ != form &&
+                event.user == last_failure_user_ && event.source == last_failure_source_ &&
+                event.time - last_failure_time_ <= kEchoSeconds;
+    last_failure_form_ = echo ? 0 : form;
+    last_failure_user_ = event.user;
+    last_failure_source_ = event.source;
+    last_failure_time_ = event.time;
+    return echo;
+  }
+
+  int last_failure_form_ = 0;  // 0: none pending, 1: "Login failed", 2: another form
+  std::string last_failure_user_;
+  std::optional<IpAddress> last_failure_source_;
+  int64_t last_failure_time_ = 0;
 };
 
 }  // namespace
