@@ -136,7 +136,7 @@ std::vector<std::string> DescribeRegion(const Region& region, IpFamily family,
     std::string line = DescribeClass(hull, family, interfaces);
     const Region holes = Compact(Subtract(Region{hull}, group));
     for (size_t i = 0; i < holes.size() && i < 4; ++i) {
-      line += (i == 0 ? " except " : "; ") + DescribeClass(holes[i], family, interfaces);
+      line += (i == 0 ? " except " : "; ") + DescribeWithin(holes[i], hull, family, interfaces);
     }
     if (holes.size() > 4) line += fmt::format("; +{} more", holes.size() - 4);
     lines.push_back(std::move(line));

@@ -58,6 +58,26 @@ std::string ValueList(const IntervalSet& set, const std::function<std::string(Va
   return out;
 }
 
+// Interface ids are names: each is listed by name (ids without one as "any-other").
+std::string InterfaceList(const IntervalSet& ids, const InterfaceNames& interfaces) {
+  std::vector<std::string> names;
+  bool others = false;
+  for (const auto& interval : ids.intervals()) {
+    for (Value v = interval.lo; v <= interval.hi; ++v) {
+      const std::string name = interfaces.Name(v);
+      if (name.empty()) {
+        others = true;
+        break;
+      }
+      names.push_back(name);
+    }
+  }
+  if (others) names.push_back("any-other");
+  std::string out;
+  for (const auto& name : names) out += (out.empty() ? "" : ",") + name;
+  return out;
+}
+
 }  // namespace
 
 std::string InterfaceLabel(const InterfaceNames& interfaces, Value id) {
@@ -175,12 +195,32 @@ std::string DescribeClass(const Cube& cube, IpFamily family, const InterfaceName
     const bool mostly = cube[kOif].Contains(interfaces.Unnamed());
     const IntervalSet& listed = mostly ? others : cube[kOif];
     via = std::string(mostly ? "via any interface except " : "via ") +
-          ValueList(listed, [&](Value v) { return InterfaceLabel(interfaces, v); });
+          InterfaceList(listed, interfaces);
   }
   std::string out = fmt::format("{} {} → {} {} {}", protocols, uid, destinations, ports, via);
   if (!IsFull(cube, kMark, family)) out += " mark " + ValueList(cube[kMark], Hex);
   if (!IsFull(cube, kThSport, family)) out += " sport " + ValueList(cube[kThSport], Uint);
   return out;
+}
+
+std::string DescribeWithin(const Cube& part, const Cube& whole, IpFamily family,
+                           const InterfaceNames& interfaces) {
+  (void)family;
+  std::vector<std::string> words;
+  auto differs = [&](Field field) { return !(part[field] == whole[field]); };
+  if (differs(kL4proto))
+    words.push_back(ValueList(part[kL4proto], [](Value v) { return ProtocolName(v); }));
+  if (differs(kUid)) words.push_back("uid " + ValueList(part[kUid], Uint));
+  if (differs(kDaddr)) words.push_back("some destinations");
+  if (differs(kThDport)) words.push_back("port " + ValueList(part[kThDport], Uint));
+  if (differs(kThSport)) words.push_back("sport " + ValueList(part[kThSport], Uint));
+  if (differs(kOif)) {
+    words.push_back("via " + InterfaceList(part[kOif], interfaces));
+  }
+  if (differs(kMark)) words.push_back("mark " + ValueList(part[kMark], Hex));
+  std::string out;
+  for (const auto& word : words) out += (out.empty() ? "" : " ") + word;
+  return out.empty() ? "the same class" : out;
 }
 
 }  // namespace netwarden::verify

@@ -36,4 +36,8 @@ Flow ToFlow(const Packet& packet, const InterfaceNames& interfaces);
 // "tcp any uid → 52.112.0.0/14 any port via any interface except wg0": a whole cube.
 std::string DescribeClass(const Cube& cube, IpFamily family, const InterfaceNames& interfaces);
 
+// The part of `whole` that `part` is, by the fields where they differ: "udp port 67 sport 68".
+std::string DescribeWithin(const Cube& part, const Cube& whole, IpFamily family,
+                           const InterfaceNames& interfaces);
+
 }  // namespace netwarden::verify

@@ -48,6 +48,13 @@ in_ns nft add chain inet othertool out '{ type filter hook output priority 10; p
 in_ns nft add rule inet othertool out tcp dport 8443 accept
 verify_proves
 
+# --control: the running agent names its policy and live situation (a stand-in speaks the contract).
+python3 "$source_dir/tests/verify/fake_agent.py" "$work/control.sock" "$policy" "$situation" &
+for _ in $(seq 50); do [[ -S $work/control.sock ]] && break; sleep 0.1; done
+out=$(nw verify --control "$work/control.sock" 2>&1) || fail "verify --control: $out"
+[[ $out == proved:* ]] || fail "verify --control: $out"
+wait
+
 # An inserted accept before the final reject.
 last=$(handle_of output default-block)
 in_ns nft insert rule inet netwarden output position "$last" tcp dport 8443 accept
