@@ -8,6 +8,8 @@ if [[ -f "$here/apply_scale.sh" ]]; then
   echo "== render + apply time vs breakout CIDRs (bench/apply_scale.sh)"
   bash "$here/apply_scale.sh" "$BUILD_DIR"
 fi
+echo "== verify: proof time and memory vs breakout prefixes, against apply (bench/verify/run.sh)"
+bash "$here/verify/run.sh" "$BUILD_DIR"
 echo "== throughput with and without the ruleset (bench/throughput.sh)"
 bash "$here/throughput.sh" "$BUILD_DIR"
 echo "== agent: reaction time to a netlink event, idle RSS and CPU (bench/agent/reaction.sh)"

@@ -29,5 +29,6 @@ void RegisterPortalCommand(CLI::App& app, int& exit_code);
 void RegisterEventsCommand(CLI::App& app, int& exit_code);
 void RegisterAppfwCommand(CLI::App& app, int& exit_code);
 void RegisterThreatsCommand(CLI::App& app, int& exit_code);
+void RegisterVerifyCommand(CLI::App& app, int& exit_code);
 
 }  // namespace netwarden::cli

@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   netwarden::cli::RegisterEventsCommand(app, exit_code);
   netwarden::cli::RegisterAppfwCommand(app, exit_code);
   netwarden::cli::RegisterThreatsCommand(app, exit_code);
+  netwarden::cli::RegisterVerifyCommand(app, exit_code);
 
   try {
     app.parse(argc, argv);

@@ -1,0 +1,1 @@
+netwarden_fuzzer(verify_listing nw_verify nw_policy)
