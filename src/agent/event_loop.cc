@@ -39,6 +39,16 @@ Result<void> EventLoop::WatchReadable(int fd, Callback on_readable) {
   return Ok();
 }
 
+Result<void> EventLoop::AlsoWhenWritable(int fd, bool enabled) {
+  epoll_event event{};
+  event.events = EPOLLIN | (enabled ? EPOLLOUT : 0u);
+  event.data.fd = fd;
+  if (epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, fd, &event) != 0) {
+    return MakeError(ErrorCode::kIo, std::string("epoll: ") + std::strerror(errno));
+  }
+  return Ok();
+}
+
 void EventLoop::Unwatch(int fd) {
   epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
   readers_.erase(fd);
@@ -96,23 +106,30 @@ void EventLoop::DrainPosted() {
   for (auto& callback : work) callback();
 }
 
-void EventLoop::Run() {
-  running_ = true;
+bool EventLoop::Dispatch(int timeout_ms) {
   epoll_event events[16];
-  while (running_) {
-    const int ready = epoll_wait(epoll_fd_, events, 16, -1);
-    if (ready < 0) {
-      if (errno == EINTR) continue;
-      break;
-    }
-    for (int i = 0; i < ready && running_; ++i) {
-      auto found = readers_.find(events[i].data.fd);
-      if (found != readers_.end()) {
-        Callback callback = found->second;  // a callback may unwatch itself
-        callback();
-      }
+  const int ready = epoll_wait(epoll_fd_, events, 16, timeout_ms);
+  if (ready < 0) return errno == EINTR;
+  for (int i = 0; i < ready && running_; ++i) {
+    auto found = readers_.find(events[i].data.fd);
+    if (found != readers_.end()) {
+      Callback callback = found->second;  // a callback may unwatch itself
+      callback();
     }
   }
+  return true;
+}
+
+void EventLoop::Run() {
+  running_ = true;
+  while (running_) {
+    if (!Dispatch(-1)) break;
+  }
+}
+
+void EventLoop::RunReady() {
+  running_ = true;
+  Dispatch(0);
 }
 
 }  // namespace netwarden::agent

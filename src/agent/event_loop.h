@@ -24,6 +24,9 @@ class EventLoop {
   EventLoop& operator=(const EventLoop&) = delete;
 
   Result<void> WatchReadable(int fd, Callback on_readable);
+  // Also run the fd's callback when it is writable (a reply that did not fit the socket buffer);
+  // the callback then tries both directions. `fd` must be watched already.
+  Result<void> AlsoWhenWritable(int fd, bool enabled);
   void Unwatch(int fd);
   // Runs `callback` once after `delay`. Re-arming an existing id replaces its deadline.
   TimerId After(std::chrono::milliseconds delay, Callback callback);
@@ -32,12 +35,19 @@ class EventLoop {
   // Thread-safe: runs `work` on the loop thread.
   void Post(Callback work);
 
-  void Run();   // until Stop()
+  void Run();  // until Stop()
   void Stop() { running_ = false; }
+
+  // For nesting this loop in another one: `fd()` is readable while something here is ready, and
+  // RunReady() runs what is ready now without waiting.
+  int fd() const { return epoll_fd_; }
+  void RunReady();
 
  private:
   EventLoop(int epoll_fd, int wake_fd) : epoll_fd_(epoll_fd), wake_fd_(wake_fd) {}
   void DrainPosted();
+  // One epoll_wait with `timeout_ms` (-1: until something is ready); false on a fatal error.
+  bool Dispatch(int timeout_ms);
 
   struct Timer {
     int fd;

@@ -1,7 +1,6 @@
 #include "agent/trust_probe.h"
 
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -35,15 +34,36 @@ std::string Hex(const unsigned char* data, unsigned length) {
   return out;
 }
 
-bool ConnectWithTimeout(int fd, const sockaddr* address, socklen_t length,
-                        std::chrono::milliseconds timeout, std::string& error) {
-  fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+using Clock = std::chrono::steady_clock;
+
+// The one deadline of a probe: connect, handshake and shutdown all wait on it, so a server that
+// trickles bytes cannot stretch the probe (each wait gets what is left, not a fresh timeout).
+class Deadline {
+ public:
+  explicit Deadline(std::chrono::milliseconds budget) : at_(Clock::now() + budget) {}
+  // Waits for `events` on `fd` until the deadline; false when it passed first or poll failed.
+  bool Wait(int fd, short events) const {
+    while (true) {
+      const auto left = std::chrono::ceil<std::chrono::milliseconds>(at_ - Clock::now());
+      if (left.count() <= 0) return false;
+      pollfd waiting{fd, events, 0};
+      const int ready = poll(&waiting, 1, static_cast<int>(left.count()));
+      if (ready < 0 && errno == EINTR) continue;
+      return ready == 1;
+    }
+  }
+
+ private:
+  Clock::time_point at_;
+};
+
+bool Connect(int fd, const sockaddr* address, socklen_t length, const Deadline& deadline,
+             std::string& error) {
   if (connect(fd, address, length) != 0 && errno != EINPROGRESS) {
     error = std::string("connect: ") + std::strerror(errno);
     return false;
   }
-  pollfd waiting{fd, POLLOUT, 0};
-  if (poll(&waiting, 1, static_cast<int>(timeout.count())) != 1) {
+  if (!deadline.Wait(fd, POLLOUT)) {
     error = "connect: timed out";
     return false;
   }
@@ -54,12 +74,28 @@ bool ConnectWithTimeout(int fd, const sockaddr* address, socklen_t length,
     error = std::string("connect: ") + std::strerror(socket_error);
     return false;
   }
-  fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-  timeval tv{static_cast<time_t>(timeout.count() / 1000),
-             static_cast<suseconds_t>((timeout.count() % 1000) * 1000)};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-  setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
   return true;
+}
+
+// SSL_connect on the non-blocking socket, waiting for what OpenSSL asks for until the deadline.
+bool Handshake(SSL* tls, int fd, const Deadline& deadline, std::string& error) {
+  while (true) {
+    ERR_clear_error();
+    const int rc = SSL_connect(tls);
+    if (rc == 1) return true;
+    const int reason = SSL_get_error(tls, rc);
+    if (reason == SSL_ERROR_WANT_READ || reason == SSL_ERROR_WANT_WRITE) {
+      if (!deadline.Wait(fd, reason == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT)) {
+        error = "TLS handshake failed: timed out";
+        return false;
+      }
+      continue;
+    }
+    char text[256] = {};
+    ERR_error_string_n(ERR_get_error(), text, sizeof(text));
+    error = std::string("TLS handshake failed: ") + (text[0] ? text : "connection closed");
+    return false;
+  }
 }
 
 }  // namespace
@@ -81,7 +117,8 @@ ProbeOutcome RunTrustProbe(const ProbeTarget& target, const std::string& interfa
     std::memcpy(&v6->sin6_addr, target.address.bytes().data(), 16);
     length = sizeof(*v6);
   }
-  FdCloser socket_fd{socket(storage.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0)};
+  const Deadline deadline(timeout);
+  FdCloser socket_fd{socket(storage.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0)};
   if (socket_fd.fd < 0) return {false, std::string("socket: ") + std::strerror(errno)};
   // Over this interface only: a probe answered through another path proves nothing about it.
   if (setsockopt(socket_fd.fd, SOL_SOCKET, SO_BINDTODEVICE, interface.c_str(),
@@ -89,8 +126,7 @@ ProbeOutcome RunTrustProbe(const ProbeTarget& target, const std::string& interfa
     return {false, std::string("bind to ") + interface + ": " + std::strerror(errno)};
   }
   std::string error;
-  if (!ConnectWithTimeout(socket_fd.fd, reinterpret_cast<sockaddr*>(&storage), length, timeout,
-                          error)) {
+  if (!Connect(socket_fd.fd, reinterpret_cast<sockaddr*>(&storage), length, deadline, error)) {
     return {false, error};
   }
 
@@ -103,11 +139,7 @@ ProbeOutcome RunTrustProbe(const ProbeTarget& target, const std::string& interfa
   std::unique_ptr<SSL, decltype(&SSL_free)> tls(SSL_new(context.get()), &SSL_free);
   SSL_set_fd(tls.get(), socket_fd.fd);
   if (!target.server_name.empty()) SSL_set_tlsext_host_name(tls.get(), target.server_name.c_str());
-  if (SSL_connect(tls.get()) != 1) {
-    char text[256] = {};
-    ERR_error_string_n(ERR_get_error(), text, sizeof(text));
-    return {false, std::string("TLS handshake failed: ") + (text[0] ? text : "timeout or reset")};
-  }
+  if (!Handshake(tls.get(), socket_fd.fd, deadline, error)) return {false, error};
   std::unique_ptr<X509, decltype(&X509_free)> certificate(SSL_get1_peer_certificate(tls.get()),
                                                           &X509_free);
   if (!certificate) return {false, "server sent no certificate"};
@@ -117,7 +149,7 @@ ProbeOutcome RunTrustProbe(const ProbeTarget& target, const std::string& interfa
     return {false, "cannot hash the server certificate"};
   }
   const std::string fingerprint = Hex(digest, digest_length);
-  SSL_shutdown(tls.get());
+  SSL_shutdown(tls.get());  // sends close_notify; never waits for the server's
   if (fingerprint != target.sha256) {
     return {false, "certificate sha256 " + fingerprint + " does not match the pin"};
   }

@@ -24,6 +24,10 @@ struct ProbeOutcome {
 };
 
 // Blocking (run it on a worker thread). Any failure, including a timeout, means untrusted.
+// `timeout` bounds the whole probe (connect, TLS handshake, close_notify) by one monotonic
+// deadline: a server that answers one byte at a time cannot keep the probe, and so the trust it
+// would withdraw, alive past it. The probe proves possession of the pinned certificate's key by
+// the handshake; it sends no HTTP request (the URL's path is not fetched).
 ProbeOutcome RunTrustProbe(const ProbeTarget& target, const std::string& interface,
                            std::chrono::milliseconds timeout);
 

@@ -106,12 +106,11 @@ TEST(ControlSocket, RequestResponse) {
   ASSERT_TRUE(server) << server.error().ToString();
   EXPECT_EQ(std::filesystem::status(path).permissions() & std::filesystem::perms::all,
             std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
-  (void)(*loop)->WatchReadable((*server)->fd(), [&] {
-    (*server)->AcceptOne();
-    (*loop)->Stop();
-  });
+  // The agent's wiring: the server's own loop nested in the agent's.
+  (void)(*loop)->WatchReadable((*server)->fd(), [&] { (*server)->AcceptOne(); });
   std::thread client([&] {
     auto response = CallAgent(path, {{"command", "status"}});
+    (*loop)->Post([&] { (*loop)->Stop(); });
     ASSERT_TRUE(response) << response.error().ToString();
     EXPECT_EQ((*response)["echo"], "status");
     EXPECT_EQ((*response)["root"], geteuid() == 0);

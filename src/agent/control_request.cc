@@ -1,0 +1,75 @@
+#include "agent/control_request.h"
+
+#include <cstdint>
+#include <string>
+
+namespace netwarden::agent {
+namespace {
+
+enum class FieldType { kString, kPort, kUid, kInteger };
+
+struct FieldRule {
+  const char* name;
+  FieldType type;
+};
+
+// Every field a handler reads with json::value() or operator[]: status/explain/reload/portal
+// and the flow of `explain`.
+constexpr FieldRule kFields[] = {
+    {"command", FieldType::kString},     {"protocol", FieldType::kString},
+    {"destination", FieldType::kString}, {"output_interface", FieldType::kString},
+    {"program", FieldType::kString},     {"port", FieldType::kPort},
+    {"source_port", FieldType::kPort},   {"uid", FieldType::kUid},
+    {"seconds", FieldType::kInteger},
+};
+
+bool HasType(const nlohmann::json& value, FieldType type) {
+  switch (type) {
+    case FieldType::kString:
+      return value.is_string();
+    case FieldType::kInteger:
+      return value.is_number_integer();
+    case FieldType::kPort:
+      return value.is_number_integer() && value.get<int64_t>() >= 0 &&
+             value.get<int64_t>() <= 65535;
+    case FieldType::kUid:
+      return value.is_number_integer() && value.get<int64_t>() >= 0 &&
+             value.get<int64_t>() <= INT64_C(4294967294);
+  }
+  return false;
+}
+
+const char* Expected(FieldType type) {
+  switch (type) {
+    case FieldType::kString:
+      return "a string";
+    case FieldType::kInteger:
+      return "an integer";
+    case FieldType::kPort:
+      return "an integer 0..65535";
+    case FieldType::kUid:
+      return "a user id (an integer 0..4294967294)";
+  }
+  return "";
+}
+
+}  // namespace
+
+Result<void> CheckControlRequest(const nlohmann::json& request) {
+  if (!request.is_object())
+    return MakeError(ErrorCode::kInvalidArgument, "request is not a JSON object");
+  if (!request.contains("command")) {
+    return MakeError(ErrorCode::kInvalidArgument, "request has no 'command'");
+  }
+  for (const FieldRule& rule : kFields) {
+    auto found = request.find(rule.name);
+    if (found == request.end()) continue;
+    if (!HasType(*found, rule.type)) {
+      return MakeError(ErrorCode::kInvalidArgument,
+                       std::string("'") + rule.name + "' must be " + Expected(rule.type));
+    }
+  }
+  return Ok();
+}
+
+}  // namespace netwarden::agent
