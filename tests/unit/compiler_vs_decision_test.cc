@@ -37,7 +37,7 @@ vpn:
   tunnel_interfaces: ["wg0"]
 exceptions: {lan: none}
 )",
-    "version: 1\n",
+    "version: 1\nvpn:\n",
 };
 
 const char* kDestinations[] = {"10.20.0.5", "192.0.2.80",  "192.0.2.99",   "192.0.2.100",  "198.51.100.1",
