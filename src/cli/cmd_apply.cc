@@ -6,6 +6,29 @@
 #include "dataplane/nft/nft_dataplane.h"
 
 namespace netwarden::cli {
+namespace {
+
+// A policy without `vpn:` does not enforce the forced VPN: its table must not stay behind.
+int RemoveForcedVpn() {
+  auto dataplane = nft::MakeNftDataplane();
+  auto installed = dataplane->IsInstalled();
+  if (!installed) {
+    std::cerr << "apply failed: " << installed.error().ToString() << "\n";
+    return kExitFailure;
+  }
+  if (!*installed) {
+    std::cout << "no 'vpn' section: the forced VPN is not enforced (no table inet netwarden)\n";
+    return kExitOk;
+  }
+  if (auto removed = dataplane->Remove(); !removed) {
+    std::cerr << "apply failed: " << removed.error().ToString() << "\n";
+    return kExitFailure;
+  }
+  std::cout << "no 'vpn' section: removed table inet netwarden, the forced VPN is not enforced\n";
+  return kExitOk;
+}
+
+}  // namespace
 
 void RegisterApplyCommand(CLI::App& app, int& exit_code) {
   auto* command = app.add_subcommand(
@@ -16,6 +39,10 @@ void RegisterApplyCommand(CLI::App& app, int& exit_code) {
     if (!inputs) {
       std::cerr << "nothing was changed: the rules in force stay in force\n";
       exit_code = kExitBadInput;
+      return;
+    }
+    if (!inputs->policy.vpn) {
+      exit_code = RemoveForcedVpn();
       return;
     }
     for (const auto& host : inputs->effective.unresolved_hosts) {

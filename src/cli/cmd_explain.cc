@@ -69,9 +69,11 @@ void Print(const Flow& flow, const Decision& decision, const std::optional<threa
 Decision Decide(const Inputs& inputs, const Flow& flow, bool compiled) {
   if (!compiled) return DecideOutbound(inputs.effective, flow);
   const RulesetVerdict verdict = EvaluateOutput(Compile(inputs.effective), flow);
-  const bool allowed = verdict.action == Action::kAccept;
-  return {allowed ? Verdict::kAllow : Verdict::kReject, verdict.rule,
-          "compiled ruleset, output chain rule '" + verdict.rule + "'", std::nullopt};
+  const Verdict answer = verdict.action == Action::kAccept ? Verdict::kAllow
+                         : verdict.logged_only             ? Verdict::kWouldReject
+                                                           : Verdict::kReject;
+  return {answer, verdict.rule, "compiled ruleset, output chain rule '" + verdict.rule + "'",
+          std::nullopt};
 }
 
 // Batch lines: PROTO DST PORT OIF UID -> "allow RULE" / "reject RULE" / "error MESSAGE".

@@ -16,6 +16,14 @@ void RegisterRenderCommand(CLI::App& app, int& exit_code) {
       exit_code = kExitBadInput;
       return;
     }
+    if (!inputs->policy.vpn) {
+      // Nothing on stdout: there is no forced-VPN table to print (the other planes have their
+      // own commands, `appfw` and `threats`).
+      std::cerr << paths->policy
+                << ": no 'vpn' section: the forced VPN is not enforced (no table inet netwarden)\n";
+      exit_code = kExitOk;
+      return;
+    }
     std::cout << nft::RenderTable(Compile(inputs->effective));
     exit_code = kExitOk;
   });

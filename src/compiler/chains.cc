@@ -216,6 +216,7 @@ void AddForcedVpnSets(const EffectivePolicy& effective, Ruleset& ruleset);
 Ruleset Compile(const EffectivePolicy& effective, const CompileOptions& options) {
   Ruleset ruleset;
   ruleset.log_group = options.log_group;
+  ruleset.report_only = effective.vpn_mode == VpnMode::kReport;
   AddForcedVpnSets(effective, ruleset);
   for (auto& set : ruleset.sets) {
     if (set.name == set_name::kTrustedInterfaces) {

@@ -99,6 +99,10 @@ struct Ruleset {
   std::vector<NamedSet> sets;
   std::vector<Chain> chains;
   uint16_t log_group = 0;
+  // Report mode (`vpn: {mode: report}`): every reject/drop rule logs `netwarden would-block RULE`
+  // and accepts instead, and the chains' policy is accept. The rules and their order are those
+  // of enforce mode, so explain names the same rule.
+  bool report_only = false;
 
   const NamedSet* FindSet(const std::string& name) const;
 };

@@ -76,10 +76,12 @@ RulesetVerdict EvaluateOutput(const Ruleset& ruleset, const Flow& flow) {
     for (const auto& rule : chain.rules) {
       const bool all = std::all_of(rule.matches.begin(), rule.matches.end(),
                                    [&](const Match& m) { return Matches(ruleset, m, flow); });
-      if (all) return {rule.action, rule.id};
+      if (all) return {rule.action, rule.id, ruleset.report_only && rule.action != Action::kAccept};
     }
   }
-  return {};
+  RulesetVerdict policy;
+  policy.logged_only = ruleset.report_only;  // the chain policy is accept in report mode
+  return policy;
 }
 
 }  // namespace netwarden

@@ -13,6 +13,8 @@ namespace netwarden {
 struct RulesetVerdict {
   Action action = Action::kDrop;  // the chain policy when nothing matched
   std::string rule;               // rule id, empty when the chain policy decided
+  bool logged_only = false;       // report mode: the rule would block; logged and accepted
+  bool Passes() const { return action == Action::kAccept || logged_only; }
 };
 
 RulesetVerdict EvaluateOutput(const Ruleset& ruleset, const Flow& flow);

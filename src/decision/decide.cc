@@ -38,10 +38,8 @@ const LabeledNetwork* FindNetwork(const std::vector<LabeledNetwork>& list,
   return found == list.end() ? nullptr : &*found;
 }
 
-}  // namespace
-
-// The order of these checks is the order of the output chain (compiler/forced_vpn_chains.cc).
-Decision DecideOutbound(const EffectivePolicy& effective, const Flow& flow) {
+// The order of these checks is the order of the output chain (compiler/chains.cc).
+Decision EnforcedDecision(const EffectivePolicy& effective, const Flow& flow) {
   using namespace rule_id;
   if (flow.output_interface == "lo") return Allow(kLoopback, "loopback traffic stays on the host");
   if (IsDhcpClient(flow)) return Allow(kDhcp, "DHCP client request");
@@ -119,6 +117,18 @@ Decision DecideOutbound(const EffectivePolicy& effective, const Flow& flow) {
   }
   return Reject(kDefaultBlock, "off the trusted network only the VPN gateway and exceptions are "
                                "reachable");
+}
+
+}  // namespace
+
+Decision DecideOutbound(const EffectivePolicy& effective, const Flow& flow) {
+  Decision decision = EnforcedDecision(effective, flow);
+  if (effective.vpn_mode == VpnMode::kReport && decision.verdict == Verdict::kReject) {
+    // Report mode: the same rule matches, but its jump logs `would-block` and accepts.
+    decision.verdict = Verdict::kWouldReject;
+    decision.reason += " (report mode: logged, not blocked)";
+  }
+  return decision;
 }
 
 }  // namespace netwarden

@@ -24,10 +24,19 @@ struct Flow {
   uint32_t mark = 0;  // packet mark (kInspectMark for a threat feed's `inspect` destinations)
 };
 
-enum class Verdict : uint8_t { kAllow, kReject };
+// kWouldReject: report mode (`vpn: {mode: report}`): the flow passes, logged as one the
+// forced VPN would have rejected.
+enum class Verdict : uint8_t { kAllow, kReject, kWouldReject };
 inline const char* VerdictName(Verdict verdict) {
-  return verdict == Verdict::kAllow ? "allow" : "reject";
+  switch (verdict) {
+    case Verdict::kAllow: return "allow";
+    case Verdict::kReject: return "reject";
+    case Verdict::kWouldReject: return "would-reject";
+  }
+  return "reject";
 }
+// Whether the packet leaves (an allow, or a report-mode would-reject).
+inline bool Passes(Verdict verdict) { return verdict != Verdict::kReject; }
 
 struct Decision {
   Verdict verdict = Verdict::kReject;

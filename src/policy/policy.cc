@@ -8,6 +8,15 @@ const char* TransportName(Transport transport) {
   return transport == Transport::kTcp ? "tcp" : "udp";
 }
 
+const char* VpnModeName(VpnMode mode) { return mode == VpnMode::kReport ? "report" : "enforce"; }
+
+Policy BlockAllPolicy() {
+  Policy policy;
+  policy.source = "(block-all)";
+  policy.vpn = VpnSection{};
+  return policy;
+}
+
 std::string Gateway::Label() const {
   std::string target = address ? address->ToString() : host;
   return target + " " + TransportName(protocol) + "/" + std::to_string(port);

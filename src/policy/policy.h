@@ -66,6 +66,17 @@ struct CaptivePortal {
 
 enum class LanAccess : uint8_t { kPrivate, kNone };
 
+// `vpn: {mode: ...}`: `report` blocks nothing of the forced VPN's; what it would block is logged.
+enum class VpnMode : uint8_t { kEnforce, kReport };
+const char* VpnModeName(VpnMode mode);
+
+// The `vpn:` section. Its presence is what turns the forced VPN on (`apps:` or `threat_feeds:`
+// alone enforce only their own plane); gateways and tunnel interfaces stay in Policy.
+struct VpnSection {
+  VpnMode mode = VpnMode::kEnforce;
+  SourceLocation where;
+};
+
 struct Diagnostic {
   SourceLocation where;
   std::string message;
@@ -75,6 +86,7 @@ struct Diagnostic {
 struct Policy {
   std::string source;  // the file it came from
   int version = 1;
+  std::optional<VpnSection> vpn;  // present = the forced VPN is enforced (or reported)
   std::vector<Gateway> gateways;
   std::vector<std::string> tunnel_interfaces;  // glob patterns
   std::vector<TrustedNetwork> trusted_networks;
@@ -90,5 +102,9 @@ struct Policy {
   // Every DNS name the agent has to resolve (gateways, breakout, captive portals), sorted, unique.
   std::vector<std::string> Hostnames() const;
 };
+
+// What to enforce when there is no valid policy (missing or refused): the forced VPN with no
+// exceptions — only loopback, DHCP and neighbour discovery leave. The agent's fail-closed state.
+Policy BlockAllPolicy();
 
 }  // namespace netwarden

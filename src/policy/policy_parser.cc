@@ -62,14 +62,39 @@ class PolicyParser {
     ParseExceptions(root["exceptions"]);
     ParseApps(reader_, root["apps"], policy_.apps);
     ParseThreatFeeds(reader_, root["threat_feeds"], root["inspection"], policy_.threats);
+    CheckPlanes(root);
+  }
+
+  // The contract: each plane is enforced iff its section is present. A policy that enforces
+  // nothing, or that configures the forced VPN without turning it on, is a mistake to refuse: a
+  // forgotten `vpn:` must never silently turn the lockdown off.
+  void CheckPlanes(const Node& root) {
+    const bool has_vpn = root["vpn"].IsDefined();
+    const Node& feeds = root["threat_feeds"];
+    const bool has_feeds = feeds.IsDefined() && !feeds.IsNull() && !(feeds.IsSequence() && feeds.size() == 0);
+    if (!has_vpn && !root["apps"].IsDefined() && !has_feeds) {
+      reader_.Fail(root, "nothing to enforce: the policy needs at least one of 'vpn' (forced VPN), "
+                         "'apps' (per-program firewall) or 'threat_feeds' (IP reputation)");
+    }
+    if (has_vpn) return;
+    for (const char* key : {"trusted_networks", "proxies", "exceptions"}) {
+      if (!root[key].IsDefined()) continue;
+      reader_.Fail(root[key], std::string("'") + key +
+                                  "' configures the forced VPN, which is enforced only with a "
+                                  "'vpn' section: add 'vpn:' (or remove '" + key + "')");
+    }
   }
 
   void ParseVpn(const Node& vpn) {
-    if (!vpn) {
-      reader_.Warn(vpn, "no 'vpn' section: off the trusted network nothing can connect");
-      return;
+    if (!vpn) return;
+    policy_.vpn = VpnSection{VpnMode::kEnforce, reader_.At(vpn)};
+    if (vpn.IsNull()) return;  // `vpn:` alone: the lockdown with no gateway (block all)
+    if (!reader_.ExpectMap(vpn, "vpn", {"mode", "gateways", "tunnel_interfaces"})) return;
+    if (vpn["mode"]) {
+      if (auto mode = reader_.Choice(vpn["mode"], "vpn.mode", {"enforce", "report"})) {
+        policy_.vpn->mode = *mode == "report" ? VpnMode::kReport : VpnMode::kEnforce;
+      }
     }
-    if (!reader_.ExpectMap(vpn, "vpn", {"gateways", "tunnel_interfaces"})) return;
     const Node& gateways = vpn["gateways"];
     if (reader_.ExpectSequence(gateways, "vpn.gateways") && gateways) {
       std::set<std::string> labels;

@@ -52,6 +52,7 @@ const std::vector<IpNetwork>& LanNetworks() {
 EffectivePolicy Resolve(const Policy& policy, const Situation& situation) {
   EffectivePolicy effective;
   effective.lan = policy.lan;
+  effective.vpn_mode = policy.vpn ? policy.vpn->mode : VpnMode::kEnforce;
   effective.inspection_interface = InspectionInterfaceInUse(policy.threats);
   effective.proxies = policy.proxies;
 

@@ -47,6 +47,7 @@ struct EffectivePolicy {
   std::vector<ProbeEndpoint> probe_endpoints;     // trusted-network HTTPS probes (uid 0, tcp)
   std::vector<std::string> portal_window_interfaces;  // HTTP/HTTPS + DNS open for a portal login
   LanAccess lan = LanAccess::kNone;
+  VpnMode vpn_mode = VpnMode::kEnforce;  // report: nothing is blocked, would-blocks are logged
   std::string inspection_interface;  // threat-feed `inspect`: marked packets may leave here
   std::vector<std::string> unresolved_hosts;  // names the situation has no address for
 

@@ -39,7 +39,7 @@ grep -q "bad.yaml:3:13: vpn.gateways must be a list" "$work/err" || fail "no fil
 [[ $(in_ns nft list table inet netwarden) == "$before" ]] || fail "a refused policy changed the rules in force"
 
 # A different policy replaces the table (structure changed), still in one verified transaction.
-printf 'version: 1\n' > "$work/minimal.yaml"
+printf 'version: 1\nvpn:\n' > "$work/minimal.yaml"
 out=$(in_ns "$binary" apply "$work/minimal.yaml")
 [[ $out == "installed table inet netwarden:"* ]] || fail "policy change was not a replacement: $out"
 in_ns "$binary" apply "$policy" --situation "$situation" >/dev/null
@@ -49,6 +49,17 @@ listing_has 'limit rate 20/second' in_ns nft list chain inet netwarden reject_de
 listing_has 'policy drop' in_ns nft list chain inet netwarden output || fail "output chain is not policy drop"
 
 in_ns nft list table ip othertool >/dev/null || fail "another tool's table disappeared"
+
+# A policy without `vpn:` enforces no forced VPN: apply removes our table, and says so.
+printf 'version: 1\napps:\n  rules: []\n' > "$work/apps-only.yaml"
+out=$(in_ns "$binary" apply "$work/apps-only.yaml") || fail "apply of an apps-only policy failed: $out"
+[[ $out == "no 'vpn' section: removed table inet netwarden"* ]] || fail "apps-only apply: $out"
+if in_ns nft list table inet netwarden >/dev/null 2>&1; then fail "apps-only apply left our table"; fi
+in_ns nft list table ip othertool >/dev/null || fail "apps-only apply removed another tool's table"
+out=$(in_ns "$binary" apply "$work/apps-only.yaml") || fail "second apps-only apply failed: $out"
+[[ $out == "no 'vpn' section: the forced VPN is not enforced"* ]] || fail "apps-only apply again: $out"
+in_ns "$binary" apply "$policy" --situation "$situation" >/dev/null || fail "re-apply failed"
+
 out=$(in_ns "$binary" flush)
 [[ $out == "removed table inet netwarden"* ]] || fail "flush: $out"
 if in_ns nft list table inet netwarden >/dev/null 2>&1; then fail "flush left our table"; fi

@@ -37,7 +37,22 @@ vpn:
   tunnel_interfaces: ["wg0"]
 exceptions: {lan: none}
 )",
-    "version: 1\n",
+    "version: 1\nvpn:\n",
+    // Report mode: the same rules, nothing blocked; the evaluator and decide() must still agree
+    // on the rule and on "would reject".
+    R"(version: 1
+vpn:
+  mode: report
+  gateways: [{address: 198.51.100.1, protocol: udp, port: 51820, user: 0}, {host: vpn.example.net, protocol: udp, port: 51820}]
+  tunnel_interfaces: ["wg*"]
+trusted_networks:
+  - {name: branch, interface_subnet: 10.30.0.0/16}
+exceptions:
+  breakout: [{cidr: 192.0.2.96/28}]
+  captive_portal: [{host: login.hotspot.example}]
+  lan: private
+  dns_resolvers: [192.168.1.1]
+)",
 };
 
 const char* kDestinations[] = {"10.20.0.5", "192.0.2.80",  "192.0.2.99",   "192.0.2.100",  "198.51.100.1",
@@ -85,6 +100,8 @@ TEST(CompilerVsDecision, RandomFlowsAgree) {
         const Decision decision = DecideOutbound(effective, flow);
         const RulesetVerdict kernel = EvaluateOutput(ruleset, flow);
         const bool allowed = kernel.action == Action::kAccept;
+        ASSERT_EQ(kernel.Passes(), Passes(decision.verdict)) << "seed " << seed;
+        ASSERT_EQ(kernel.logged_only, decision.verdict == Verdict::kWouldReject) << "seed " << seed;
         ASSERT_EQ(allowed, decision.verdict == Verdict::kAllow)
             << "seed " << seed << ": " << FlowProtocolName(flow.protocol) << " "
             << flow.destination.ToString() << ":" << flow.port << " oif " << flow.output_interface
@@ -94,7 +111,7 @@ TEST(CompilerVsDecision, RandomFlowsAgree) {
       }
     }
   }
-  EXPECT_EQ(compared, 3 * 40 * 100);
+  EXPECT_EQ(compared, static_cast<int>(std::size(kPolicies)) * 40 * 100);
 }
 
 }  // namespace

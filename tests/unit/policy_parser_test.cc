@@ -38,21 +38,91 @@ TEST(PolicyParser, ReadsTheContractExample) {
                                       "vpn.example.net"}));
 }
 
-TEST(PolicyParser, MinimalPolicyBlocksEverything) {
-  auto policy = Parse("version: 1\n");
-  ASSERT_TRUE(policy);
-  EXPECT_TRUE(policy->gateways.empty());
-  EXPECT_EQ(policy->lan, LanAccess::kNone);
+TEST(PolicyParser, EveryExampleIsValid) {
+  for (const char* name : {"policy.yaml", "vpn-only.yaml", "apps-only.yaml", "feeds-only.yaml",
+                           "all-planes.yaml"}) {
+    auto policy = LoadPolicyFile(std::string(NETWARDEN_SOURCE_DIR) + "/examples/" + name);
+    EXPECT_TRUE(policy) << name << ": " << policy.error().ToString();
+  }
+}
+
+TEST(PolicyParser, EmptyVpnSectionBlocksEverything) {
+  for (const char* text : {"version: 1\nvpn:\n", "version: 1\nvpn: {}\n"}) {
+    auto policy = Parse(text);
+    ASSERT_TRUE(policy) << policy.error().ToString();
+    ASSERT_TRUE(policy->vpn);
+    EXPECT_EQ(policy->vpn->mode, VpnMode::kEnforce);
+    EXPECT_TRUE(policy->gateways.empty());
+    EXPECT_EQ(policy->lan, LanAccess::kNone);
+    EXPECT_TRUE(policy->warnings.empty());
+  }
+}
+
+TEST(PolicyParser, BlockAllPolicyIsTheLockdownWithoutExceptions) {
+  const Policy policy = BlockAllPolicy();
+  ASSERT_TRUE(policy.vpn);
+  EXPECT_EQ(policy.vpn->mode, VpnMode::kEnforce);
+  EXPECT_TRUE(policy.gateways.empty());
+  EXPECT_FALSE(policy.apps.present);
+  EXPECT_TRUE(policy.threats.feeds.empty());
+}
+
+TEST(PolicyParser, NothingToEnforceIsRefused) {
+  for (const char* text : {"version: 1\n", "version: 1\nthreat_feeds: []\n"}) {
+    EXPECT_EQ(ErrorOf(text).rfind("p.yaml:1:1: nothing to enforce: the policy needs at least one "
+                                  "of 'vpn' (forced VPN), 'apps' (per-program firewall) or "
+                                  "'threat_feeds' (IP reputation)",
+                                  0),
+              0u)
+        << text;
+  }
+}
+
+TEST(PolicyParser, EachPlaneOnItsOwn) {
+  auto apps = Parse("version: 1\napps:\n  rules:\n    - {name: a, program: /usr/bin/a, action: deny}\n");
+  ASSERT_TRUE(apps) << apps.error().ToString();
+  EXPECT_FALSE(apps->vpn);
+  EXPECT_TRUE(apps->apps.present);
+  auto feeds = Parse("version: 1\nthreat_feeds:\n  - {name: f, url: \"file:///tmp/f\", action: block}\n");
+  ASSERT_TRUE(feeds) << feeds.error().ToString();
+  EXPECT_FALSE(feeds->vpn);
+  EXPECT_FALSE(feeds->apps.present);
+  EXPECT_EQ(feeds->threats.feeds.size(), 1u);
+}
+
+TEST(PolicyParser, ForcedVpnKeysNeedTheVpnSection) {
+  const std::string apps = "apps:\n  rules:\n    - {name: a, program: /usr/bin/a, action: deny}\n";
+  EXPECT_EQ(ErrorOf("version: 1\n" + apps + "exceptions: {lan: private}\n"),
+            "p.yaml:5:13: 'exceptions' configures the forced VPN, which is enforced only with a "
+            "'vpn' section: add 'vpn:' (or remove 'exceptions')");
+  EXPECT_EQ(ErrorOf("version: 1\n" + apps + "proxies: [{address: 10.0.0.1, port: 3128}]\n"),
+            "p.yaml:5:10: 'proxies' configures the forced VPN, which is enforced only with a "
+            "'vpn' section: add 'vpn:' (or remove 'proxies')");
+  const std::string error =
+      ErrorOf("version: 1\ntrusted_networks:\n  - {name: o, interface_subnet: 10.0.0.0/8}\n");
+  EXPECT_NE(error.find("p.yaml:3:3: 'trusted_networks' configures the forced VPN"),
+            std::string::npos)
+      << error;
+  EXPECT_NE(error.find("nothing to enforce"), std::string::npos) << error;
+}
+
+TEST(PolicyParser, VpnMode) {
+  auto report = Parse("version: 1\nvpn: {mode: report}\n");
+  ASSERT_TRUE(report) << report.error().ToString();
+  EXPECT_EQ(report->vpn->mode, VpnMode::kReport);
+  EXPECT_EQ(ErrorOf("version: 1\nvpn: {mode: audit}\n"),
+            "p.yaml:2:13: vpn.mode must be enforce | report, not 'audit'");
 }
 
 TEST(PolicyParser, UnknownKeyPointsAtTheKey) {
   EXPECT_EQ(ErrorOf("version: 1\nvpn:\n  gateway: []\n"),
-            "p.yaml:3:3: unknown key 'gateway' in vpn (expected one of: gateways, tunnel_interfaces)");
+            "p.yaml:3:3: unknown key 'gateway' in vpn (expected one of: mode, gateways, "
+            "tunnel_interfaces)");
 }
 
 TEST(PolicyParser, WrongTypes) {
   EXPECT_EQ(ErrorOf("version: 1\nvpn: [1]\n"), "p.yaml:2:6: vpn must be a mapping");
-  EXPECT_EQ(ErrorOf("version: 1\ntrusted_networks: {a: 1}\n"),
+  EXPECT_EQ(ErrorOf("version: 1\ntrusted_networks: {a: 1}\nvpn: {}\n"),
             "p.yaml:2:19: trusted_networks must be a list");
   EXPECT_EQ(ErrorOf("version: 1\nvpn:\n  gateways:\n    - address: 192.0.2.1\n      protocol: udp\n"
                     "      port: [1]\n"),
@@ -69,15 +139,15 @@ TEST(PolicyParser, BadAddressesAndPorts) {
   EXPECT_EQ(ErrorOf("version: 1\nvpn:\n  gateways:\n    - address: 192.0.2.3\n      protocol: icmp\n"
                     "      port: 1\n"),
             "p.yaml:5:17: protocol must be udp | tcp, not 'icmp'");
-  EXPECT_EQ(ErrorOf("version: 1\nexceptions:\n  breakout:\n    - cidr: 10.0.0.1/8\n"),
+  EXPECT_EQ(ErrorOf("version: 1\nexceptions:\n  breakout:\n    - cidr: 10.0.0.1/8\nvpn: {}\n"),
             "p.yaml:4:13: cidr: '10.0.0.1/8' has host bits set; did you mean 10.0.0.0/8?");
 }
 
 TEST(PolicyParser, DuplicatesAreRejected) {
   EXPECT_EQ(ErrorOf("version: 1\ntrusted_networks:\n  - name: a\n    interface_subnet: 10.0.0.0/8\n"
-                    "  - name: a\n    interface_subnet: 10.1.0.0/16\n"),
+                    "  - name: a\n    interface_subnet: 10.1.0.0/16\nvpn: {}\n"),
             "p.yaml:5:11: duplicate trusted network name 'a'");
-  EXPECT_EQ(ErrorOf("version: 1\nversion: 1\n"), "p.yaml:2:1: duplicate key 'version' in the policy");
+  EXPECT_EQ(ErrorOf("version: 1\nversion: 1\nvpn: {}\n"), "p.yaml:2:1: duplicate key 'version' in the policy");
   EXPECT_NE(ErrorOf("version: 1\nvpn:\n  gateways:\n"
                     "    - {address: 192.0.2.1, protocol: udp, port: 1}\n"
                     "    - {address: 192.0.2.1, protocol: udp, port: 1}\n")

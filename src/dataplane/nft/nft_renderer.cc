@@ -127,7 +127,9 @@ std::string Underscored(std::string id) {
   return id;
 }
 
-std::string BlockChainName(const Rule& rule) {
+// Report mode: one `would_block_<rule>` chain per rule id, for rejects and drops alike.
+std::string BlockChainName(const Ruleset& ruleset, const Rule& rule) {
+  if (ruleset.report_only) return "would_block_" + Underscored(rule.id);
   return (rule.action == Action::kReject ? "reject_" : "drop_") + Underscored(rule.id);
 }
 
@@ -146,7 +148,7 @@ std::vector<const Rule*> BlockRules(const Ruleset& ruleset) {
   std::set<std::string> seen;
   for (const auto& chain : ruleset.chains) {
     for (const auto& rule : chain.rules) {
-      if (rule.action != Action::kAccept && seen.insert(BlockChainName(rule)).second) {
+      if (rule.action != Action::kAccept && seen.insert(BlockChainName(ruleset, rule)).second) {
         rules.push_back(&rule);
       }
     }
@@ -155,6 +157,12 @@ std::vector<const Rule*> BlockRules(const Ruleset& ruleset) {
 }
 
 std::vector<std::string> BlockChainBody(const Ruleset& ruleset, const Rule& rule) {
+  if (ruleset.report_only) {
+    // Logged like a block (same rate limit, same group), then let through.
+    return {fmt::format("{} log prefix \"netwarden would-block {} \" group {}", kLogLimit, rule.id,
+                        ruleset.log_group),
+            "accept"};
+  }
   const char* verb = rule.action == Action::kReject ? "reject" : "drop";
   std::vector<std::string> lines = {fmt::format("{} log prefix \"netwarden {} {} \" group {}",
                                                 kLogLimit, verb, rule.id, ruleset.log_group)};
@@ -171,7 +179,7 @@ std::string RenderRule(const Ruleset& ruleset, const Rule& rule) {
   std::string text;
   for (const auto& match : rule.matches) text += RenderMatch(ruleset, match) + " ";
   text += "counter ";
-  text += rule.action == Action::kAccept ? "accept" : "jump " + BlockChainName(rule);
+  text += rule.action == Action::kAccept ? "accept" : "jump " + BlockChainName(ruleset, rule);
   return text + fmt::format(" comment \"{}\"", rule.id);
 }
 
@@ -199,13 +207,13 @@ std::string Render(const Ruleset& ruleset, bool with_situational_elements) {
     out += "\t}\n";
   }
   for (const Rule* rule : BlockRules(ruleset)) {
-    out += fmt::format("\n\tchain {} {{\n", BlockChainName(*rule));
+    out += fmt::format("\n\tchain {} {{\n", BlockChainName(ruleset, *rule));
     for (const auto& line : BlockChainBody(ruleset, *rule)) out += "\t\t" + line + "\n";
     out += "\t}\n";
   }
   for (const auto& chain : ruleset.chains) {
-    out += fmt::format("\n\tchain {} {{\n\t\ttype filter hook {} priority filter; policy drop;\n",
-                       chain.name, HookName(chain.hook));
+    out += fmt::format("\n\tchain {} {{\n\t\ttype filter hook {} priority filter; policy {};\n",
+                       chain.name, HookName(chain.hook), ruleset.report_only ? "accept" : "drop");
     for (const auto& rule : chain.rules) out += "\t\t" + RenderRule(ruleset, rule) + "\n";
     out += "\t}\n";
   }
@@ -255,7 +263,7 @@ std::string RenderSetUpdateScript(const Ruleset& ruleset) {
 std::vector<std::pair<std::string, size_t>> ExpectedRuleCounts(const Ruleset& ruleset) {
   std::vector<std::pair<std::string, size_t>> counts;
   for (const Rule* rule : BlockRules(ruleset)) {
-    counts.emplace_back(BlockChainName(*rule), BlockChainBody(ruleset, *rule).size());
+    counts.emplace_back(BlockChainName(ruleset, *rule), BlockChainBody(ruleset, *rule).size());
   }
   for (const auto& chain : ruleset.chains) counts.emplace_back(chain.name, chain.rules.size());
   return counts;
