@@ -18,8 +18,7 @@ namespace netwarden::agent {
 
 using namespace std::chrono_literals;
 
-// Until the policy model says so itself, every valid policy is a forced-VPN policy.
-bool PolicyHasVpn(const Policy&) { return true; }
+bool PolicyHasVpn(const Policy& policy) { return policy.vpn.has_value(); }
 
 Result<std::unique_ptr<Agent>> Agent::Create(AgentOptions options, AgentDeps deps) {
   if (!deps.dataplane || !deps.network || !deps.prober || !deps.lookup) {
@@ -105,7 +104,7 @@ Result<void> Agent::Start() {
     // Fail closed: without a valid policy the machine is blocked (a policy with no exceptions),
     // and the agent waits for a reload.
     policy_error_ = loaded.error().ToString();
-    policy_ = *ParsePolicy("version: 1\n", "(block-all)");
+    policy_ = BlockAllPolicy();
     events_->Emit("error",
                   {{"message", "policy refused; blocking everything"}, {"detail", policy_error_}});
   }
@@ -118,7 +117,8 @@ Result<void> Agent::Start() {
   auto control = ControlServer::Open(options_.control_path, options_.control_group,
                                      [this](const nlohmann::json& request, const Peer& peer) {
                                        return HandleControl(request, peer);
-                                     });
+                                     },
+                                     *loop_);
   if (!control) return control.error();
   control_ = std::move(*control);
   if (deps_.kernel) {
@@ -135,7 +135,6 @@ Result<void> Agent::Start() {
   }
 
   (void)loop_->WatchReadable(deps_.network->notification_fd(), [this] { OnNetworkNotification(); });
-  (void)loop_->WatchReadable(control_->fd(), [this] { control_->AcceptOne(); });
   (void)loop_->WatchReadable(signal_fd_, [this] {
     signalfd_siginfo info{};
     while (read(signal_fd_, &info, sizeof(info)) == sizeof(info)) {

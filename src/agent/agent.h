@@ -100,6 +100,7 @@ class Agent {
   // Inputs (agent_inputs.cc)
   void OnNetworkNotification();
   void TakeSnapshot();
+  bool TakeSnapshotToken();
   void StartProbes();
   void OnProbeResult(const std::string& interface, const std::string& network, uint64_t epoch,
                      bool trusted, const std::string& detail);
@@ -127,6 +128,7 @@ class Agent {
   // `planes` empty: every plane (and resolv.conf).
   void Resync(const std::string& trigger, const std::set<std::string>& planes = {});
   void OnNftChanges();
+  void VerifyForcedVpn(const std::string& when);
   bool VpnEnforced() const;
   CompileOptions CompileOptionsNow() const;
 
@@ -164,6 +166,8 @@ class Agent {
   std::unique_ptr<NftMonitor> nft_monitor_;
   std::unique_ptr<FileWatch> resolv_watch_;
   bool reconcile_posted_ = false;
+  std::optional<bool> table_verified_;  // the last proof of the installed table (none: not checked)
+  std::string verify_error_;
   bool snapshot_changed_ = false;  // routes and probes follow the reconcile of a new snapshot
   struct PendingDrift {
     Drift drift;
@@ -222,7 +226,6 @@ class Agent {
 
   EventLoop::TimerId debounce_timer_ = 0;
   bool debounce_pending_ = false;  // a trailing snapshot is scheduled
-  Clock::time_point last_snapshot_{};
   EventLoop::TimerId resync_timer_ = 0;
   EventLoop::TimerId watchdog_timer_ = 0;
   EventLoop::TimerId trust_expiry_timer_ = 0;

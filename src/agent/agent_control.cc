@@ -16,7 +16,9 @@ std::string Agent::StateName() const {
 
 // Each plane's mode: "enforce", "report" or "off" (not in the policy).
 nlohmann::json Agent::Modes() const {
-  return {{"vpn", VpnEnforced() ? "enforce" : "off"},
+  const std::string vpn =
+      !VpnEnforced() ? "off" : (policy_.vpn ? VpnModeName(policy_.vpn->mode) : "enforce");
+  return {{"vpn", vpn},
           {"apps", policy_.apps.rules.empty() ? "off" : "enforce"},
           {"threats", policy_.threats.feeds.empty() ? "off" : "enforce"}};
 }
@@ -77,6 +79,9 @@ nlohmann::json Agent::Status() const {
   planes["vpn"]["enforced"] = VpnEnforced();
   status["planes"] = planes;
   status["modes"] = Modes();
+  status["verified"] =
+      table_verified_.has_value() ? nlohmann::json(*table_verified_) : nlohmann::json(nullptr);
+  if (!verify_error_.empty()) status["verify_error"] = verify_error_;
   return status;
 }
 

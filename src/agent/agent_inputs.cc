@@ -29,17 +29,16 @@ std::string AddressKey(const InterfaceState& interface) {
 void Agent::OnNetworkNotification() {
   if (!deps_.network->DrainNotifications()) return;
   // While a network is trusted, any change may mean the laptop has left it: act at once, so that
-  // trust is withdrawn before a new network's traffic can use it. Otherwise the first
-  // notification after a quiet spell is acted on at once too (the first change of a burst is
-  // never delayed), and the rest of the burst (links, addresses, routes) is folded into one
-  // snapshot shortly after.
+  // trust is withdrawn before a new network's traffic can use it. Otherwise changes are acted on
+  // at once too, as long as they come at a sane rate (a small token bucket: a snapshot costs a
+  // netlink dump and a compile, and an apply only when the ruleset changed); in a storm of
+  // notifications the rest is folded into one snapshot after the debounce.
   const bool trusted = !verified_.empty() || !effective_.trusted_interfaces.empty();
   if (options_.trailing_debounce && !trusted) {
     loop_->Rearm(debounce_timer_, options_.debounce);  // the old behaviour (benchmark baseline)
     return;
   }
-  const bool quiet = Clock::now() - last_snapshot_ >= options_.debounce;
-  if (trusted || (quiet && !debounce_pending_)) {
+  if (trusted || (!debounce_pending_ && TakeSnapshotToken())) {
     TakeSnapshot();
     return;
   }
@@ -49,8 +48,19 @@ void Agent::OnNetworkNotification() {
   }
 }
 
+bool Agent::TakeSnapshotToken() {
+  constexpr double kBurst = 8;
+  constexpr double kPerSecond = 50;
+  const auto now = Clock::now();
+  const double elapsed = std::chrono::duration<double>(now - tokens_refilled_at_).count();
+  tokens_refilled_at_ = now;
+  snapshot_tokens_ = std::min(kBurst, snapshot_tokens_ + elapsed * kPerSecond);
+  if (snapshot_tokens_ < 1) return false;
+  snapshot_tokens_ -= 1;
+  return true;
+}
+
 void Agent::TakeSnapshot() {
-  last_snapshot_ = Clock::now();
   auto snapshot = deps_.network->Snapshot();
   if (!snapshot) {
     events_->Emit("error", {{"message", snapshot.error().ToString()}});

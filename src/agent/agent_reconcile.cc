@@ -6,6 +6,7 @@
 #include "agent/agent.h"
 #include "agent/resolv_conf.h"
 #include "compiler/compiler.h"
+#include "verify/verify.h"
 
 namespace netwarden::agent {
 
@@ -94,6 +95,7 @@ void Agent::Reconcile() {
   vpn_->SetDesired(VpnEnforced() ? std::optional<Ruleset>(Compile(effective_, CompileOptionsNow()))
                                  : std::nullopt);
 
+  bool vpn_applied = false;
   if (reconciler_.any_dirty()) {
     const ReconcileOutcome outcome = reconciler_.Reconcile(Clock::now());
     ++counters_["reconciles"];
@@ -110,7 +112,8 @@ void Agent::Reconcile() {
     }
     if (!outcome.failed.empty()) loop_->Rearm(retry_timer_, outcome.retry_in);
     if (outcome.unordered_mixed) ++counters_["unordered_mixed_changes"];
-    if (std::count(outcome.applied.begin(), outcome.applied.end(), vpn_->name())) {
+    vpn_applied = std::count(outcome.applied.begin(), outcome.applied.end(), vpn_->name()) > 0;
+    if (vpn_applied) {
       ++counters_["applies"];
       ++generation_;
       if (const auto& applied = vpn_->last_outcome()) {
@@ -148,6 +151,7 @@ void Agent::Reconcile() {
   }
   // Reported only once the kernel holds it.
   if (!vpn_->dirty()) ReportState(reason);
+  if (deps_.kernel && vpn_applied) VerifyForcedVpn("after apply");
   if (deps_.kernel) ProtectNewEndpoints();
   SaveState();
   if (snapshot_changed_) {
@@ -199,7 +203,45 @@ void Agent::Resync(const std::string& trigger, const std::set<std::string>& plan
       drifted = true;
     }
   }
-  if (drifted || reconciler_.any_dirty()) RequestReconcile("repair after " + trigger);
+  if (drifted || reconciler_.any_dirty()) {
+    RequestReconcile("repair after " + trigger);
+  } else if (deps_.kernel && planes.empty()) {
+    VerifyForcedVpn(trigger);
+  }
+}
+
+// Proves over every packet that the installed forced-VPN table cannot leak in the current
+// situation (netwarden verify, docs/VERIFY.md). A counterexample is an event, shows in status,
+// and makes the next reconcile replace the table. Report mode lets everything out on purpose.
+void Agent::VerifyForcedVpn(const std::string& when) {
+  if (!VpnEnforced() || (policy_.vpn && policy_.vpn->mode == VpnMode::kReport) ||
+      !vpn_->installed()) {
+    table_verified_.reset();
+    return;
+  }
+  ++counters_["verifications"];
+  auto report = verify::VerifyInstalled(effective_);
+  if (!report) {
+    table_verified_.reset();
+    verify_error_ = report.error().ToString();
+    return;
+  }
+  verify_error_.clear();
+  const bool was = table_verified_.value_or(true);
+  table_verified_ = report->proved;
+  if (report->proved) {
+    if (!was) events_->Emit("verify", {{"proved", true}, {"when", when}});
+    return;
+  }
+  ++counters_["verify_failures"];
+  nlohmann::json event = {{"proved", false},
+                          {"when", when},
+                          {"counterexamples", report->counterexamples},
+                          {"note", "the table is replaced"}};
+  events_->Emit("verify", std::move(event));
+  pending_drift_.push_back({Drift{"inet netwarden", "changed"}, vpn_->name()});
+  vpn_->MarkDrifted();
+  RequestReconcile("verification failed (" + when + ")");
 }
 
 void Agent::OnNftChanges() {

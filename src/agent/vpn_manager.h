@@ -19,6 +19,12 @@ class VpnManager final : public Manager {
   void SetDesired(std::optional<Ruleset> ruleset);
   // Apply again although nothing changed: renews elements that expire in the kernel.
   void Renew() { dirty_ = true; }
+  // Something outside the comparison found the table wrong (a failed verification): the next
+  // Apply replaces it whole.
+  void MarkDrifted() {
+    dirty_ = true;
+    replace_ = true;
+  }
 
   const char* name() const override { return "vpn"; }
   bool dirty() const override { return dirty_; }
