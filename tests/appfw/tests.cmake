@@ -1,8 +1,12 @@
 # App firewall (issue 5). Unit tests need no root; lab tests attach eBPF programs to a cgroup of
 # their own (never the root cgroup) and run their programs in it, inside namespaces of their own.
-netwarden_unit_test(appfw_policy_test ${CMAKE_CURRENT_LIST_DIR}/apps_policy_test.cc LIBS nw_policy)
+netwarden_unit_test(appfw_policy_test ${CMAKE_CURRENT_LIST_DIR}/apps_policy_test.cc
+  LIBS nw_appfw_core)
 netwarden_unit_test(appfw_tables_test ${CMAKE_CURRENT_LIST_DIR}/tables_test.cc
-  ${CMAKE_CURRENT_LIST_DIR}/agent_test.cc LIBS nw_appfw_core)
+  ${CMAKE_CURRENT_LIST_DIR}/agent_test.cc ${CMAKE_CURRENT_LIST_DIR}/program_watcher_test.cc
+  LIBS nw_appfw_core)
+netwarden_unit_test(appfw_manager_test ${CMAKE_CURRENT_LIST_DIR}/apps_manager_test.cc
+  LIBS nw_agent_apps)
 if(TARGET nw_appfw_kernel)
   netwarden_unit_test(appfw_bpf_keys_test ${CMAKE_CURRENT_LIST_DIR}/bpf_keys_test.cc
     LIBS nw_appfw_kernel)
@@ -24,3 +28,5 @@ netwarden_appfw_test(appfw_inbound inbound_test.sh)
 netwarden_appfw_test(appfw_lifecycle lifecycle_test.sh)
 netwarden_appfw_test(appfw_differential differential_test.sh)
 netwarden_appfw_test(appfw_gateway gateway_test.sh)
+netwarden_appfw_test(appfw_agent agent_apps_test.sh)
+set_tests_properties(appfw_agent PROPERTIES SKIP_RETURN_CODE 77)
