@@ -6,7 +6,8 @@
 #  - a program that appears later is enforced (watcher on the loop, no blocking);
 #  - a removed link pin and a detached link are found and repaired within 1 s, with drift lines;
 #  - SIGHUP into report mode lets the flow through with a would-block event, and back;
-#  - SIGKILL: the rules stay; a new manager adopts (8 attachments).
+#  - SIGKILL: the rules stay; a new manager adopts (8 attachments);
+#  - a policy without apps removes the plane.
 # Usage: manager_test.sh NETWARDEN APPFW_PROBE DRIVER
 source "$(dirname "$0")/lib.sh"
 driver=$(realpath "$3")
@@ -88,4 +89,11 @@ expect eperm "$(in_cgroup "$mailer" connect tcp 10.0.0.1 80)" "after SIGKILL"
 start_driver
 expect 8 "$(attached)" "a new manager adopts (not attached twice)"
 expect eperm "$(in_cgroup "$mailer" connect tcp 10.0.0.1 80)" "after the restart"
+
+# A policy without apps: the plane is removed (links and pins gone), not left half in force.
+printf 'version: 1\nvpn:\n  gateways: []\n' > "$work/policy.yaml"; kill -HUP "$driver_pid"
+for _ in $(seq 50); do [[ -e "$pin" ]] || break; sleep 0.1; done
+[[ ! -e "$pin" ]] || fail "pins left after a policy without apps: $(ls -R "$pin")"
+expect 0 "$(attached)" "programs attached without apps"
+expect connected "$(in_cgroup "$mailer" connect tcp 10.0.0.1 80)" "without apps"
 echo "appfw manager: ok"
