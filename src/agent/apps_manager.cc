@@ -174,6 +174,7 @@ nlohmann::json AppsManager::Status() const {
                         {"cgroup", options_.cgroup},
                         {"pin", options_.pin_dir}};
   if (desired_) {
+    out["mode"] = desired_->report ? "report" : "enforce";  // for status' "modes"
     out["default"] = AppActionName(desired_->default_action);
     out["rules"] = desired_->rules.size();
     out["programs"] = desired_->programs.size();

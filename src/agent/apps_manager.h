@@ -69,7 +69,8 @@ class AppsManager final : public Manager {
   // "program", "pid", "uid", "kernel_time". The caller emits it with kind = its "event".
   void ReadEvents(const std::function<void(nlohmann::json)>& on_event);
 
-  // For `netwarden status`: mode, installed generation, counts, attached hooks, waiting programs.
+  // For `netwarden status`: enabled, mode ("enforce" | "report"), installed generation, counts,
+  // attached hooks, programs waiting to exist, last_error.
   nlohmann::json Status() const;
 
   // Detaches the programs and removes every pin (the plane off). The manager is clean after it

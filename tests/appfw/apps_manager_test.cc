@@ -215,6 +215,9 @@ TEST(AppsManager, Status) {
   EXPECT_EQ(status["enabled"], true);
   EXPECT_EQ(status["installed"], true);
   EXPECT_EQ(status["rules"], 1);
+  EXPECT_EQ(status["mode"], "enforce");
+  f.manager->SetDesired(Parse("version: 1\napps:\n  mode: report\n"), {});
+  EXPECT_EQ(f.manager->Status()["mode"], "report");
   EXPECT_EQ(status["missing_programs"], nlohmann::json::array({"/usr/bin/a"}));
 }
 
