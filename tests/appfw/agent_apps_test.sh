@@ -11,7 +11,8 @@
 # Skips (77) while `netwarden agent` has no --cgroup option (the agent side is not wired yet).
 source "$(dirname "$0")/lib.sh"
 
-if ! "$netwarden" agent --help 2>&1 | grep -q -- '--cgroup'; then
+agent_help=$("$netwarden" agent --help 2>&1 || true)  # (no pipe into grep -q: SIGPIPE)
+if [[ $agent_help != *--cgroup* ]]; then
   echo "SKIP: netwarden agent has no --cgroup (the agent does not drive the app firewall yet)"
   exit 77
 fi
@@ -59,7 +60,8 @@ start_agent() {
 attached() { bpftool cgroup show "$cg" | grep -c nw_ || true; }
 # until_in SECONDS WANT CMD...: polls CMD until it prints WANT; prints the time it took (ms).
 until_in() {
-  local limit=$1 want=$2 start=$(date +%s%N)
+  local limit=$1 want=$2 start
+  start=$(date +%s%N)
   shift 2
   while true; do
     [[ $("$@") == "$want" ]] && { echo $(( ($(date +%s%N) - start) / 1000000 )); return 0; }
