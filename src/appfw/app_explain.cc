@@ -48,7 +48,7 @@ std::string Location(const std::optional<SourceLocation>& where) {
 
 std::string Reason(const CompiledTables& tables, const TableVerdict& verdict, uint32_t app_id) {
   if (const RuleInfo* rule = tables.Rule(verdict.rule_id)) {
-    if (rule->name.rfind("gateway-program:", 0) == 0) {
+    if (tables.IsGuard(verdict.rule_id)) {
       return "only " + rule->program + " may use this gateway exception";
     }
     return "apps rule '" + rule->name + "' (" + AppActionName(rule->action) + ") for " +
@@ -134,13 +134,16 @@ int ExplainApp(const AppExplainRequest& request, std::ostream& out, std::ostream
         {"protocol", request.protocol},
         {"remote", query.hook == AppHook::kBind ? "" : query.remote.ToString()},
         {"port", request.port},
-        {"uid", query.uid}};
+        {"uid", query.uid},
+        {"mode", tables.report ? "report" : "enforce"},
+        {"enforced", verdict.action == AppAction::kAllow || !tables.OnlyReported(verdict)}};
     if (!where.empty()) answer["policy_location"] = where;
     out << answer.dump() << "\n";
     return 0;
   }
   out << AppActionName(verdict.action) << " " << tables.RuleName(verdict.rule_id) << ": " << reason;
   if (!where.empty()) out << " (" << where << ")";
+  if (tables.OnlyReported(verdict)) out << "; would deny (report mode): not refused, reported";
   out << "\n";
   return 0;
 }

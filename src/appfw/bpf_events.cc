@@ -1,6 +1,7 @@
-// LibbpfKernel::ReadEvents: the pinned ring buffer of verdicts, named from the pinned name table.
+// Verdict events: the pinned ring buffer, each event named from the pinned name tables.
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <sys/epoll.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -94,42 +95,139 @@ struct Reader {
     out.remote = event.hook == NW_HOOK_BIND ? "" : AddressText(event.family, event.addr);
     out.port = event.port;
     out.action = event.action == NW_ACTION_DENY ? AppAction::kDeny : AppAction::kAllow;
+    out.would_block = (event.flags & NW_EVENT_WOULD_BLOCK) != 0;
     out.rule = event.rule_id == NW_RULE_DEFAULT ? "default" : Name(event.gen, 1, event.rule_id);
     if (out.rule.empty()) out.rule = "rule#" + std::to_string(event.rule_id);
     (*on_event)(out);
   }
 };
 
-int OnSample(void* context, void* data, size_t size) {
-  if (size < sizeof(nw_event)) return 0;
-  nw_event event;
-  std::memcpy(&event, data, sizeof(event));
-  static_cast<Reader*>(context)->Handle(event);
-  return 0;
+}  // namespace
+
+// The pinned ring buffer and name tables, kept open: the agent's epoll loop watches fd() (an
+// epoll descriptor of our own, so that it stays the same when the pins are replaced).
+class EventRing {
+ public:
+  explicit EventRing(std::string maps_dir)
+      : maps_dir_(std::move(maps_dir)), epoll_(epoll_create1(EPOLL_CLOEXEC)) {}
+  ~EventRing() {
+    if (ring_) ring_buffer__free(ring_);
+  }
+  int fd() const { return epoll_.get(); }
+
+  // (Re)opens the pinned maps when the ones pinned now are not the ones being read.
+  Result<void> Open() {
+    Fd events(bpf_obj_get((maps_dir_ + "/nw_events").c_str()));
+    Fd exes(bpf_obj_get((maps_dir_ + "/nw_exes").c_str()));
+    Fd names(bpf_obj_get((maps_dir_ + "/nw_names").c_str()));
+    Fd rule_names(bpf_obj_get((maps_dir_ + "/nw_rule_names").c_str()));
+    if (!events.valid() || !exes.valid() || !names.valid() || !rule_names.valid()) {
+      return MakeError(ErrorCode::kNotFound, "nothing installed under " + maps_dir_);
+    }
+    const uint32_t events_id = MapId(events.get()), names_id = MapId(names.get());
+    if (ring_ && events_id == events_id_ && names_id == names_id_) return Ok();
+    ring_buffer* ring = ring_buffer__new(events.get(), OnSample, this, nullptr);
+    if (!ring) return KernelError("ring buffer", errno);
+    if (ring_) {
+      epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, events_.get(), nullptr);
+      ring_buffer__free(ring_);
+    }
+    epoll_event watch{};
+    watch.events = EPOLLIN;
+    if (epoll_.valid() && epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, events.get(), &watch) != 0) {
+      ring_buffer__free(ring);
+      ring_ = nullptr;
+      return KernelError("epoll nw_events", errno);
+    }
+    ring_ = ring;
+    events_ = std::move(events);
+    events_id_ = events_id;
+    names_id_ = names_id;
+    reader_.exes = (exes_ = std::move(exes)).get();
+    reader_.names = (names_ = std::move(names)).get();
+    reader_.rule_names = (rule_names_ = std::move(rule_names)).get();
+    return Ok();
+  }
+
+  Result<size_t> Drain(const std::function<void(const AppEvent&)>& on_event, size_t max) {
+    if (!ring_) {
+      if (auto opened = Open(); !opened) return size_t{0};  // nothing installed (yet)
+    }
+    reader_.on_event = &on_event;
+    read_ = 0;
+    max_ = max;
+    const int result = ring_buffer__consume(ring_);
+    reader_.on_event = nullptr;
+    if (result < 0 && result != kEnough && result != -EINTR) {
+      return KernelError("read events", result);
+    }
+    return read_;
+  }
+
+ private:
+  static constexpr int kEnough = -E2BIG;  // OnSample's "stop here": the cap is reached
+
+  static uint32_t MapId(int fd) {
+    bpf_map_info info{};
+    uint32_t size = sizeof(info);
+    return bpf_obj_get_info_by_fd(fd, &info, &size) == 0 ? info.id : 0;
+  }
+
+  // libbpf counts a sample as consumed before calling us, so stopping loses nothing.
+  static int OnSample(void* context, void* data, size_t size) {
+    auto* ring = static_cast<EventRing*>(context);
+    if (size < sizeof(nw_event)) return 0;
+    nw_event event;
+    std::memcpy(&event, data, sizeof(event));
+    ring->reader_.Handle(event);
+    return ++ring->read_ >= ring->max_ ? kEnough : 0;
+  }
+
+  std::string maps_dir_;
+  Fd epoll_;
+  Fd events_, exes_, names_, rule_names_;
+  uint32_t events_id_ = 0, names_id_ = 0;
+  ring_buffer* ring_ = nullptr;
+  Reader reader_;
+  size_t read_ = 0, max_ = 0;
+};
+
+LibbpfKernel::LibbpfKernel(std::string cgroup, std::string pin_dir)
+    : cgroup_(std::move(cgroup)), pin_dir_(std::move(pin_dir)) {}
+
+LibbpfKernel::~LibbpfKernel() = default;
+
+int LibbpfKernel::EventFd() {
+  if (!ring_) {
+    ring_ = std::make_unique<EventRing>(pin_dir_ + "/maps");
+    (void)ring_->Open();  // nothing installed yet: opened after the first Install
+  }
+  return ring_->fd();
 }
 
-}  // namespace
+Result<size_t> LibbpfKernel::DrainEvents(const std::function<void(const AppEvent&)>& on_event,
+                                         size_t max) {
+  (void)EventFd();
+  return ring_->Drain(on_event, max);
+}
+
+void LibbpfKernel::ReopenEvents() {
+  if (ring_) (void)ring_->Open();
+}
 
 Result<void> LibbpfKernel::ReadEvents(const std::function<void(const AppEvent&)>& on_event,
                                       bool follow, const std::function<bool()>& keep_going) {
-  Fd events(bpf_obj_get(MapPin("nw_events").c_str()));
-  Fd exes(bpf_obj_get(MapPin("nw_exes").c_str()));
-  Fd names(bpf_obj_get(MapPin("nw_names").c_str()));
-  Fd rule_names(bpf_obj_get(MapPin("nw_rule_names").c_str()));
-  if (!events.valid() || !exes.valid() || !names.valid() || !rule_names.valid()) {
-    return MakeError(ErrorCode::kNotFound, "nothing installed under " + pin_dir_);
+  EventRing ring(pin_dir_ + "/maps");
+  if (auto opened = ring.Open(); !opened) return opened.error();
+  constexpr size_t kBatch = 4096;
+  while (true) {
+    auto read = ring.Drain(on_event, kBatch);
+    if (!read) return read.error();
+    if (*read == kBatch) continue;
+    if (!follow || !keep_going()) return Ok();
+    epoll_event ready{};
+    epoll_wait(ring.fd(), &ready, 1, 200);
   }
-  Reader reader{exes.get(), names.get(), rule_names.get(), &on_event};
-  ring_buffer* ring = ring_buffer__new(events.get(), OnSample, &reader, nullptr);
-  if (!ring) return KernelError("ring buffer", errno);
-  int result = 0;
-  do {
-    result = ring_buffer__poll(ring, follow ? 200 : 0);
-  } while (result >= 0 && follow && keep_going());
-  if (result >= 0) result = ring_buffer__consume(ring);
-  ring_buffer__free(ring);
-  if (result < 0 && result != -EINTR) return KernelError("read events", result);
-  return Ok();
 }
 
 }  // namespace netwarden::appfw

@@ -71,9 +71,9 @@ nw_name ToKernelName(const std::string& text) {
   return out;
 }
 
-uint64_t ConfigWord(uint32_t generation, AppAction default_action, bool log_allow) {
+uint64_t ConfigWord(uint32_t generation, AppAction default_action, bool log_allow, bool report) {
   return uint64_t{generation} | (uint64_t{ActionByte(default_action)} << 32) |
-         (uint64_t{log_allow ? 1u : 0u} << 40);
+         (uint64_t{log_allow ? 1u : 0u} << 40) | (uint64_t{report ? 1u : 0u} << 41);
 }
 
 std::string AddressText(uint8_t family, const uint8_t* bytes) {

@@ -18,7 +18,9 @@ nw_guard_key ToKernel(uint32_t generation, const GuardKey& key);
 nw_name ToKernelName(const std::string& text);
 nw_rule_name ToKernelRuleName(const std::string& text);
 
-uint64_t ConfigWord(uint32_t generation, AppAction default_action, bool log_allow);
+// The config word (appfw_structs.h): generation, default action, log-allow, report mode.
+uint64_t ConfigWord(uint32_t generation, AppAction default_action, bool log_allow,
+                    bool report = false);
 
 // "192.0.2.1" / "2001:db8::1" from an event's family and address bytes.
 std::string AddressText(uint8_t family, const uint8_t* bytes);

@@ -55,7 +55,7 @@ void CompileGuards(const Policy& policy, const ResolvedHosts& hosts, CompiledTab
   for (const Gateway& gateway : policy.gateways) {
     if (gateway.program.empty()) continue;
     out.rules.push_back(
-        {"gateway-program:" + gateway.Label(), gateway.program, AppAction::kDeny, gateway.where});
+        {kGuardRulePrefix + gateway.Label(), gateway.program, AppAction::kDeny, gateway.where});
     const uint32_t rule_id = static_cast<uint32_t>(out.rules.size());
     std::vector<IpAddress> addresses;
     if (gateway.address) addresses.push_back(*gateway.address);
@@ -82,6 +82,11 @@ const RuleInfo* CompiledTables::Rule(uint32_t rule_id) const {
   return &rules[rule_id - 1];
 }
 
+bool CompiledTables::IsGuard(uint32_t rule_id) const {
+  const RuleInfo* rule = Rule(rule_id);
+  return rule && rule->name.rfind(kGuardRulePrefix, 0) == 0;
+}
+
 std::string CompiledTables::RuleName(uint32_t rule_id) const {
   const RuleInfo* rule = Rule(rule_id);
   return rule ? rule->name : "default";
@@ -91,6 +96,7 @@ CompiledTables CompileApps(const Policy& policy, const ResolvedHosts& hosts) {
   CompiledTables out;
   const AppsPolicy& apps = policy.apps;
   out.default_action = apps.default_action;
+  out.report = apps.mode == AppMode::kReport;
   out.programs = ProgramsOf(policy);  // sorted: AppId() relies on it
   for (const AppRule& rule : apps.rules) {
     out.rules.push_back({rule.name, rule.program, rule.action, rule.where});

@@ -9,9 +9,9 @@ uint32_t KernelDev(uint64_t st_dev) {
   return (static_cast<uint32_t>(major(st_dev)) << 20) | static_cast<uint32_t>(minor(st_dev));
 }
 
-std::optional<ExeId> StatExeResolver::Resolve(const std::string& path) {
+std::optional<ExeId> LstatExeResolver::Resolve(const std::string& path) {
   struct stat info {};
-  if (stat(path.c_str(), &info) != 0 || !S_ISREG(info.st_mode)) return std::nullopt;
+  if (lstat(path.c_str(), &info) != 0 || !S_ISREG(info.st_mode)) return std::nullopt;
   return ExeId{KernelDev(info.st_dev), static_cast<uint64_t>(info.st_ino)};
 }
 

@@ -25,8 +25,10 @@ class ExeResolver {
   virtual std::optional<ExeId> Resolve(const std::string& path) = 0;
 };
 
-// stat() follows symlinks: a rule on /usr/bin/python3 names the interpreter it points to.
-class StatExeResolver : public ExeResolver {
+// lstat(): the path itself must be the executable file. A symbolic link is not followed (it
+// names no program): a rule whose path is in a place a user can write to must not be pointable
+// at a shared binary (issue 14 item 16); `check` warns about such paths and about links.
+class LstatExeResolver : public ExeResolver {
  public:
   std::optional<ExeId> Resolve(const std::string& path) override;
 };

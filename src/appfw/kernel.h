@@ -48,7 +48,14 @@ struct AppEvent {
   std::string remote;  // address ("" for bind)
   uint16_t port = 0;
   AppAction action = AppAction::kDeny;
-  std::string rule;  // rule name or "default"
+  bool would_block = false;  // report mode: a deny the kernel let through
+  std::string rule;          // rule name or "default"
+};
+
+// What Check() found different from what this object last installed.
+struct KernelDrift {
+  std::string object;  // "link connect4", "pin /sys/fs/bpf/netwarden/maps/nw_rules"
+  std::string found;   // "missing" | "changed"
 };
 
 class AppFwKernel {
@@ -63,6 +70,16 @@ class AppFwKernel {
   virtual Result<KernelStatus> Status() = 0;
   // Detaches everything and removes the pins. Nothing installed is not an error.
   virtual Result<void> Flush() = 0;
+  // Compares the pins and links with what the last successful Install of this object left:
+  // every hook's link pinned and attached to the cgroup running our program, every map pinned
+  // (the same map), the config word unchanged. Empty when nothing was installed by this object.
+  virtual Result<std::vector<KernelDrift>> Check() = 0;
+  // A file descriptor that is readable while verdict events are pending (stable for the
+  // object's lifetime; -1 when events cannot be read). For an epoll loop.
+  virtual int EventFd() = 0;
+  // Consumes up to `max` pending events without blocking; returns how many were read.
+  virtual Result<size_t> DrainEvents(const std::function<void(const AppEvent&)>& on_event,
+                                     size_t max) = 0;
   // Calls `on_event` for each verdict event; returns after one pass unless `follow`, in which
   // case it runs until `keep_going` returns false.
   virtual Result<void> ReadEvents(const std::function<void(const AppEvent&)>& on_event, bool follow,

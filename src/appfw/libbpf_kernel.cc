@@ -88,51 +88,92 @@ struct Skeleton {
   ~Skeleton() { appfw_bpf__destroy(object); }
 };
 
-// Reuses every pinned map (adoption) and pins the ones that are new.
-Result<void> ReuseOrPinMaps(bpf_object* object, const std::string& maps_dir, bool pin) {
+// The maps whose keys carry a generation form one set: programs must read all of them from the
+// same set. The socket tags (keyed by socket) and the event ring are shared by any program.
+bool IsTableMap(const std::string& name) { return name != "nw_sock_tags" && name != "nw_events"; }
+
+uint32_t ObjectId(int fd) {
+  bpf_prog_info info{};  // every bpf_*_info starts with (type, id)
+  uint32_t size = sizeof(info);
+  return bpf_obj_get_info_by_fd(fd, &info, &size) == 0 ? info.id : 0;
+}
+
+// Adoption: reuses every pinned map. When only part of the table set is pinned (someone removed
+// a pin), none of it is reused: the new programs get a complete fresh set, filled before any
+// link runs them (PinMaps replaces the stale pins).
+Result<void> ReusePinnedMaps(bpf_object* object, const std::string& maps_dir) {
+  bool tables_complete = true;
+  for (const char* name : kMaps) {
+    if (IsTableMap(name) && !Exists(maps_dir + "/" + name)) tables_complete = false;
+  }
   bpf_map* map;
   bpf_object__for_each_map(map, object) {
     if (bpf_map__is_internal(map)) continue;  // .rodata and friends belong to one load
-    const std::string path = maps_dir + "/" + bpf_map__name(map);
-    if (!pin) {
-      if (!Exists(path)) continue;
-      Fd fd(bpf_obj_get(path.c_str()));
-      if (!fd.valid()) return KernelError("open pinned " + path, errno);
-      if (int err = bpf_map__reuse_fd(map, fd.get()); err) return KernelError("reuse " + path, err);
-    } else if (!Exists(path)) {
-      if (int err = bpf_map__pin(map, path.c_str()); err) return KernelError("pin " + path, err);
-    }
+    const std::string name = bpf_map__name(map);
+    const std::string path = maps_dir + "/" + name;
+    if (!Exists(path) || (IsTableMap(name) && !tables_complete)) continue;
+    Fd fd(bpf_obj_get(path.c_str()));
+    if (!fd.valid()) return KernelError("open pinned " + path, errno);
+    if (int err = bpf_map__reuse_fd(map, fd.get()); err) return KernelError("reuse " + path, err);
   }
   return Ok();
 }
 
+// Pins every map of the loaded object, replacing pins of other maps (an incomplete old set).
+Result<void> PinMaps(bpf_object* object, const std::string& maps_dir) {
+  bpf_map* map;
+  bpf_object__for_each_map(map, object) {
+    if (bpf_map__is_internal(map)) continue;
+    const std::string path = maps_dir + "/" + bpf_map__name(map);
+    if (Exists(path)) {
+      Fd pinned(bpf_obj_get(path.c_str()));
+      if (pinned.valid() && ObjectId(pinned.get()) == ObjectId(bpf_map__fd(map))) continue;
+      if (unlink(path.c_str()) != 0) return KernelError("replace pin " + path, errno);
+    }
+    if (int err = bpf_map__pin(map, path.c_str()); err) return KernelError("pin " + path, err);
+  }
+  return Ok();
+}
+
+struct LinkIds {
+  std::map<std::string, uint32_t> links, programs;
+};
+
 Result<void> AttachOrUpdateLinks(bpf_object* object, const std::string& links_dir,
-                                 const std::string& cgroup, bool& adopted) {
+                                 const std::string& cgroup, bool& adopted, LinkIds& ids) {
   Fd cgroup_fd(open(cgroup.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!cgroup_fd.valid()) return KernelError("open cgroup " + cgroup, errno);
   const uint64_t cgroup_id = CgroupId(cgroup);
   bpf_program* program;
   bpf_object__for_each_program(program, object) {
-    const std::string path = links_dir + "/" + HookOf(program);
+    const std::string hook = HookOf(program);
+    const std::string path = links_dir + "/" + hook;
+    ids.programs[hook] = ObjectId(bpf_program__fd(program));
     if (Exists(path)) {
       Fd link(bpf_obj_get(path.c_str()));
       if (!link.valid()) return KernelError("open pinned " + path, errno);
       auto info = LinkInfo(link.get());
       if (!info) return info.error();
-      if (info->cgroup.cgroup_id != cgroup_id) {
+      if (info->cgroup.cgroup_id == 0) {
+        // Detached by someone else (BPF_LINK_DETACH): a defunct link; attach a new one.
+        if (unlink(path.c_str()) != 0) return KernelError("remove defunct " + path, errno);
+      } else if (info->cgroup.cgroup_id != cgroup_id) {
         return MakeError(ErrorCode::kKernel, path + " is attached to another cgroup (id " +
                                                  std::to_string(info->cgroup.cgroup_id) +
                                                  "): flush it first");
+      } else {
+        // The pinned link now runs the new program: one atomic replacement, no detach.
+        if (bpf_link_update(link.get(), bpf_program__fd(program), nullptr) != 0) {
+          return KernelError("update " + path, errno);
+        }
+        ids.links[hook] = info->id;
+        adopted = true;
+        continue;
       }
-      // The pinned link now runs the new program: one atomic replacement, no detach.
-      if (bpf_link_update(link.get(), bpf_program__fd(program), nullptr) != 0) {
-        return KernelError("update " + path, errno);
-      }
-      adopted = true;
-      continue;
     }
     bpf_link* link = bpf_program__attach_cgroup(program, cgroup_fd.get());
-    if (!link) return KernelError("attach " + HookOf(program) + " to " + cgroup, errno);
+    if (!link) return KernelError("attach " + hook + " to " + cgroup, errno);
+    ids.links[hook] = ObjectId(bpf_link__fd(link));
     const int err = bpf_link__pin(link, path.c_str());
     bpf_link__destroy(link);  // the pin keeps it attached
     if (err) return KernelError("pin " + path, err);
@@ -201,38 +242,85 @@ Result<InstallReport> LibbpfKernel::Install(const CompiledTables& tables,
   Skeleton skeleton;
   skeleton.object = appfw_bpf__open();
   if (!skeleton.object) return WithLog(KernelError("open BPF object", errno));
-  if (auto r = ReuseOrPinMaps(skeleton.object->obj, pin_dir_ + "/maps", false); !r) {
+  if (auto r = ReusePinnedMaps(skeleton.object->obj, pin_dir_ + "/maps"); !r) {
     return WithLog(r.error());
   }
   if (int err = appfw_bpf__load(skeleton.object)) {
     return WithLog(KernelError("load BPF programs (pinned maps from another version? flush)", err));
   }
-  if (auto r = ReuseOrPinMaps(skeleton.object->obj, pin_dir_ + "/maps", true); !r) {
-    return WithLog(r.error());
-  }
+  auto& m = skeleton.object->maps;
+  MapFds maps{bpf_map__fd(m.nw_config),    bpf_map__fd(m.nw_exes),   bpf_map__fd(m.nw_rules),
+              bpf_map__fd(m.nw_listen),    bpf_map__fd(m.nw_guards), bpf_map__fd(m.nw_names),
+              bpf_map__fd(m.nw_rule_names)};
+  // The complete new generation is in force in the maps before any link runs a new program:
+  // whichever program a hook runs during the swap, it reads one complete table set.
   InstallReport report;
-  if (auto r =
-          AttachOrUpdateLinks(skeleton.object->obj, pin_dir_ + "/links", cgroup_, report.adopted);
-      !r) {
-    return WithLog(r.error());
-  }
-  MapFds maps{
-      bpf_map__fd(skeleton.object->maps.nw_config),    bpf_map__fd(skeleton.object->maps.nw_exes),
-      bpf_map__fd(skeleton.object->maps.nw_rules),     bpf_map__fd(skeleton.object->maps.nw_listen),
-      bpf_map__fd(skeleton.object->maps.nw_guards),    bpf_map__fd(skeleton.object->maps.nw_names),
-      bpf_map__fd(skeleton.object->maps.nw_rule_names)};
   report.generation = ReadGeneration(maps.config) + 1;
   if (report.generation == 0) report.generation = 1;  // 0 means "nothing installed"
   if (auto r = WriteGeneration(maps, report.generation, tables, identities); !r) {
     (void)RemoveOldGenerations(maps, ReadGeneration(maps.config));  // drop the half-written one
     return r.error();
   }
-  auto word = ConfigWord(report.generation, tables.default_action, log_allow);
+  const uint64_t word =
+      ConfigWord(report.generation, tables.default_action, log_allow, tables.report);
   if (auto r = SwitchGeneration(maps.config, word); !r) return r.error();
+  if (auto r = PinMaps(skeleton.object->obj, pin_dir_ + "/maps"); !r) return WithLog(r.error());
+  LinkIds links;
+  if (auto r = AttachOrUpdateLinks(skeleton.object->obj, pin_dir_ + "/links", cgroup_,
+                                   report.adopted, links);
+      !r) {
+    return WithLog(r.error());
+  }
   WaitForRunningPrograms();  // nobody still reads the old generation when we delete it
   if (auto r = RemoveOldGenerations(maps, report.generation); !r) return r.error();
   report.rule_entries = tables.rule_entries.size();
+
+  Installed installed;
+  installed.link_ids = std::move(links.links);
+  installed.prog_ids = std::move(links.programs);
+  bpf_map* map;
+  bpf_object__for_each_map(map, skeleton.object->obj) {
+    if (!bpf_map__is_internal(map))
+      installed.map_ids[bpf_map__name(map)] = ObjectId(bpf_map__fd(map));
+  }
+  installed.config_word = word;
+  installed_ = std::move(installed);
+  ReopenEvents();
   return report;
+}
+
+Result<std::vector<KernelDrift>> LibbpfKernel::Check() {
+  std::vector<KernelDrift> drift;
+  if (!installed_) return drift;
+  const uint64_t cgroup_id = CgroupId(cgroup_);
+  for (const char* hook : kHooks) {
+    Fd link(bpf_obj_get(LinkPin(hook).c_str()));
+    if (!link.valid()) {
+      drift.push_back({std::string("link ") + hook, errno == ENOENT ? "missing" : "changed"});
+      continue;
+    }
+    auto info = LinkInfo(link.get());
+    if (!info || info->cgroup.cgroup_id != cgroup_id || info->id != installed_->link_ids[hook] ||
+        info->prog_id != installed_->prog_ids[hook]) {
+      drift.push_back({std::string("link ") + hook, "changed"});
+    }
+  }
+  for (const char* name : kMaps) {
+    Fd map(bpf_obj_get(MapPin(name).c_str()));
+    if (!map.valid()) {
+      drift.push_back({"pin " + MapPin(name), errno == ENOENT ? "missing" : "changed"});
+      continue;
+    }
+    uint32_t zero = 0;
+    uint64_t word = 0;
+    const bool config_changed =
+        std::string(name) == "nw_config" &&
+        (bpf_map_lookup_elem(map.get(), &zero, &word) != 0 || word != installed_->config_word);
+    if (ObjectId(map.get()) != installed_->map_ids[name] || config_changed) {
+      drift.push_back({"pin " + MapPin(name), "changed"});
+    }
+  }
+  return drift;
 }
 
 Result<void> LibbpfKernel::AddExe(uint32_t generation, uint32_t app_id, ExeId exe) {
@@ -275,6 +363,7 @@ Result<KernelStatus> LibbpfKernel::Status() {
 }
 
 Result<void> LibbpfKernel::Flush() {
+  installed_.reset();
   std::error_code ec;
   // Links first: removing the last reference to a link detaches its program.
   for (const char* sub : {"/links", "/maps"}) {

@@ -1,12 +1,9 @@
 #include "appfw/program_watcher.h"
 
-#include <poll.h>
 #include <sys/inotify.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <chrono>
-#include <cstring>
 #include <set>
 
 namespace netwarden::appfw {
@@ -24,59 +21,45 @@ std::string NearestExistingDirectory(const std::string& path) {
   return "/";
 }
 
-class Inotify {
- public:
-  Inotify() : fd_(inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) {}
-  ~Inotify() {
-    if (fd_ >= 0) close(fd_);
-  }
-  Inotify(const Inotify&) = delete;
-  Inotify& operator=(const Inotify&) = delete;
-  int fd() const { return fd_; }
-
-  void Watch(const std::vector<std::string>& programs) {
-    std::set<std::string> dirs;
-    for (const auto& program : programs) dirs.insert(NearestExistingDirectory(program));
-    for (const auto& dir : dirs) {
-      inotify_add_watch(fd_, dir.c_str(),
-                        IN_CREATE | IN_MOVED_TO | IN_CLOSE_WRITE | IN_ATTRIB | IN_DELETE);
-    }
-  }
-  void Drain() {
-    alignas(inotify_event) char buffer[4096];
-    while (read(fd_, buffer, sizeof(buffer)) > 0) {
-    }
-  }
-
- private:
-  int fd_;
-};
+constexpr uint32_t kEvents = IN_CREATE | IN_MOVED_TO | IN_CLOSE_WRITE | IN_ATTRIB | IN_DELETE;
 
 }  // namespace
 
-Result<void> ProgramWatcher::Run(const std::function<void()>& on_change,
-                                 const std::function<bool()>& keep_going) {
-  Inotify inotify;
-  if (inotify.fd() < 0) {
-    return MakeError(ErrorCode::kIo, std::string("inotify: ") + std::strerror(errno));
+ProgramWatcher::ProgramWatcher(std::chrono::milliseconds rescan)
+    : fd_(inotify_init1(IN_NONBLOCK | IN_CLOEXEC)), rescan_(rescan), last_due_(Clock::now()) {}
+
+ProgramWatcher::~ProgramWatcher() {
+  if (fd_ >= 0) close(fd_);
+}
+
+void ProgramWatcher::Watch(const std::vector<std::string>& programs) {
+  programs_ = programs;
+  for (const auto& [dir, wd] : watches_) inotify_rm_watch(fd_, wd);
+  watches_.clear();
+  AddWatches();
+}
+
+void ProgramWatcher::AddWatches() {
+  if (fd_ < 0) return;
+  std::set<std::string> dirs;
+  for (const auto& program : programs_) dirs.insert(NearestExistingDirectory(program));
+  for (const auto& dir : dirs) {
+    if (watches_.count(dir)) continue;
+    const int wd = inotify_add_watch(fd_, dir.c_str(), kEvents);
+    if (wd >= 0) watches_[dir] = wd;
   }
-  inotify.Watch(programs_);
-  auto last_scan = std::chrono::steady_clock::now();
-  while (keep_going()) {
-    pollfd entry{inotify.fd(), POLLIN, 0};
-    const int ready = poll(&entry, 1, 200);
-    const auto now = std::chrono::steady_clock::now();
-    const bool rescan = now - last_scan > std::chrono::milliseconds(rescan_ms_);
-    if (ready > 0) {
-      inotify.Drain();
-      inotify.Watch(programs_);  // a directory on the way may have been created
-    }
-    if (ready > 0 || rescan) {
-      on_change();
-      last_scan = now;
-    }
+}
+
+bool ProgramWatcher::Due(Clock::time_point now) {
+  bool changed = false;
+  if (fd_ >= 0) {
+    alignas(inotify_event) char buffer[4096];
+    while (read(fd_, buffer, sizeof(buffer)) > 0) changed = true;
   }
-  return Ok();
+  if (changed) AddWatches();  // a directory on the way may have been created
+  if (!changed && now - last_due_ < rescan_) return false;
+  last_due_ = now;
+  return true;
 }
 
 }  // namespace netwarden::appfw

@@ -1,28 +1,42 @@
 #pragma once
 // Notices when a rule's executable is replaced or appears: inotify on the directories that hold
 // (or will hold) the programs, plus a periodic re-stat as a safety net for missed events
-// (directories created later, file systems without inotify).
+// (directories created later, file systems without inotify). Never blocks: the agent's event
+// loop watches fd() and calls Due() from a timer.
 
-#include <functional>
+#include <chrono>
+#include <map>
 #include <string>
 #include <vector>
-
-#include "core/result.h"
 
 namespace netwarden::appfw {
 
 class ProgramWatcher {
  public:
-  // `on_change` is called after file-system events in the watched directories and at least every
-  // `rescan_ms`; it re-resolves the programs (AppFwAgent::Refresh).
-  ProgramWatcher(std::vector<std::string> programs, int rescan_ms)
-      : programs_(std::move(programs)), rescan_ms_(rescan_ms) {}
+  using Clock = std::chrono::steady_clock;
 
-  Result<void> Run(const std::function<void()>& on_change, const std::function<bool()>& keep_going);
+  explicit ProgramWatcher(std::chrono::milliseconds rescan);
+  ~ProgramWatcher();
+  ProgramWatcher(const ProgramWatcher&) = delete;
+  ProgramWatcher& operator=(const ProgramWatcher&) = delete;
+
+  // Watches the directories of `programs` (or their nearest existing ancestors) instead of the
+  // ones watched before.
+  void Watch(const std::vector<std::string>& programs);
+  // inotify's descriptor: readable after a change in a watched directory (-1 without inotify).
+  int fd() const { return fd_; }
+  // True when a watched directory changed since the last true answer, or `rescan` has passed:
+  // time to re-resolve the programs. Consumes the pending notifications.
+  bool Due(Clock::time_point now);
 
  private:
+  void AddWatches();
+
+  int fd_ = -1;
+  std::chrono::milliseconds rescan_;
   std::vector<std::string> programs_;
-  int rescan_ms_;
+  std::map<std::string, int> watches_;  // directory -> watch descriptor
+  Clock::time_point last_due_;
 };
 
 }  // namespace netwarden::appfw

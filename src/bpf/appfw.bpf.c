@@ -87,10 +87,7 @@ static __always_inline int nw_bind(struct bpf_sock_addr *ctx, __u8 family) {
       nw_lookup_listen(gen, subject.app_id, NW_ANY_UID, 0, proto, &verdict);
     }
   }
-  if (verdict.action == NW_ACTION_DENY || NW_CONFIG_LOG_ALLOW(config)) {
-    nw_emit(gen, NW_HOOK_BIND, &subject, &flow, &verdict);
-  }
-  return verdict.action == NW_ACTION_DENY ? 0 : 1;
+  return nw_conclude(config, gen, NW_HOOK_BIND, &subject, &flow, &verdict, 0);
 }
 
 SEC("cgroup/bind4")
@@ -116,60 +113,50 @@ int nw_sock_create(struct bpf_sock *sk) {
   return 1;
 }
 
-struct nw_ports {
-  __u16 source;
-  __u16 dest;
-};
-
 // Inbound: TCP packets reaching a listening socket (connection requests) and datagrams reaching
 // a UDP socket bound to a port and not connected. Replies to outbound flows are not judged.
+// The protocol and the local port are the socket's: the kernel has already parsed every header
+// (IPv6 extension headers, fragments reassembled) to deliver the packet to this socket, so no
+// header chain can hide them from us. Only the source address is read from the packet, from the
+// fixed part of the IP header.
 SEC("cgroup_skb/ingress")
 int nw_ingress(struct __sk_buff *skb) {
   struct bpf_sock *sk = skb->sk;
   if (!sk) return 1;
   sk = bpf_sk_fullsock(sk);
   if (!sk) return 1;
-  struct nw_flow flow = {.direction = NW_DIR_IN};
-  __u32 l4_offset = 0;
-  if (skb->protocol == bpf_htons(0x0800)) {
-    __u8 header[20];
-    if (bpf_skb_load_bytes(skb, 0, header, sizeof(header))) return 1;
-    if (((header[6] & 0x1f) | header[7]) != 0) return 1;  // not the first fragment
-    flow.family = 4;
-    flow.proto = header[9];
-    __builtin_memcpy(flow.addr, &header[12], 4);
-    l4_offset = (header[0] & 0x0f) * 4;
-  } else if (skb->protocol == bpf_htons(0x86DD)) {
-    __u8 header[40];
-    if (bpf_skb_load_bytes(skb, 0, header, sizeof(header))) return 1;
-    flow.family = 6;
-    flow.proto = header[6];  // extension headers are not walked (docs/APPFW.md)
-    __builtin_memcpy(flow.addr, &header[8], 16);
-    l4_offset = 40;
-  } else {
-    return 1;
-  }
-  if (flow.proto == NW_IPPROTO_TCP) {
+  const __u32 protocol = sk->protocol;
+  if (protocol == NW_IPPROTO_TCP) {
     if (sk->state != BPF_TCP_LISTEN) return 1;
-  } else if (flow.proto != NW_IPPROTO_UDP) {
+  } else if (protocol != NW_IPPROTO_UDP) {
     return 1;
   }
   struct nw_sock_tag *tag = bpf_sk_storage_get(&nw_sock_tags, sk, 0, 0);
   if (!tag) return 1;  // a socket created before we were attached
-  if (flow.proto == NW_IPPROTO_UDP && (!tag->bound || sk->state == BPF_TCP_ESTABLISHED)) return 1;
-  struct nw_ports ports;
-  if (bpf_skb_load_bytes(skb, l4_offset, &ports, sizeof(ports))) return 1;
-  flow.port = bpf_ntohs(ports.dest);
+  if (protocol == NW_IPPROTO_UDP && (!tag->bound || sk->state == BPF_TCP_ESTABLISHED)) return 1;
 
   __u64 config = nw_config_word();
   __u32 gen = NW_CONFIG_GEN(config);
   if (gen == 0) return 1;
   struct nw_subject subject = {.ino = tag->ino, .dev = tag->dev, .uid = tag->uid, .pid = 0};
   subject.app_id = subject.ino ? nw_app_id(gen, subject.dev, subject.ino) : 0;
+  struct nw_flow flow = {
+      .direction = NW_DIR_IN, .proto = (__u8)protocol, .port = (__u16)sk->src_port};
+  int source_read = 0;
+  if (skb->protocol == bpf_htons(0x0800)) {
+    flow.family = 4;
+    source_read = bpf_skb_load_bytes(skb, 12, flow.addr, 4) == 0;
+  } else if (skb->protocol == bpf_htons(0x86DD)) {
+    flow.family = 6;
+    source_read = bpf_skb_load_bytes(skb, 8, flow.addr, 16) == 0;
+  }
+  if (!source_read) {
+    // Cannot be judged by source: refused for a program that has rules (or a deny default).
+    if (!subject.app_id && NW_CONFIG_DEFAULT(config) != NW_ACTION_DENY) return 1;
+    struct nw_verdict refused = {.rule_id = NW_RULE_DEFAULT, .action = NW_ACTION_DENY};
+    return nw_conclude(config, gen, NW_HOOK_INGRESS, &subject, &flow, &refused, 0);
+  }
   struct nw_verdict verdict = {.rule_id = NW_RULE_DEFAULT, .action = NW_CONFIG_DEFAULT(config)};
   nw_decide_rules(gen, subject.app_id, subject.uid, &flow, &verdict);
-  if (verdict.action == NW_ACTION_DENY || NW_CONFIG_LOG_ALLOW(config)) {
-    nw_emit(gen, NW_HOOK_INGRESS, &subject, &flow, &verdict);
-  }
-  return verdict.action == NW_ACTION_DENY ? 0 : 1;
+  return nw_conclude(config, gen, NW_HOOK_INGRESS, &subject, &flow, &verdict, 0);
 }

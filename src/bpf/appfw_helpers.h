@@ -114,7 +114,8 @@ static __always_inline int nw_guard(__u32 gen, __u32 app, const struct nw_flow *
 }
 
 static __always_inline void nw_emit(__u32 gen, __u8 hook, const struct nw_subject *subject,
-                                    const struct nw_flow *flow, const struct nw_verdict *verdict) {
+                                    const struct nw_flow *flow, const struct nw_verdict *verdict,
+                                    __u8 flags) {
   struct nw_event *event = bpf_ringbuf_reserve(&nw_events, sizeof(*event), 0);
   if (!event) return;
   event->ts_ns = bpf_ktime_get_ns();
@@ -129,13 +130,31 @@ static __always_inline void nw_emit(__u32 gen, __u8 hook, const struct nw_subjec
   event->hook = hook;
   event->proto = flow->proto;
   event->family = flow->family;
-  event->pad[0] = 0;
-  event->pad[1] = 0;
+  event->flags = flags;
+  event->pad = 0;
   __builtin_memcpy(event->addr, flow->addr, 16);
   if (subject->pid == 0 || bpf_get_current_comm(event->comm, sizeof(event->comm)) != 0) {
     __builtin_memset(event->comm, 0, sizeof(event->comm));  // softirq: no task of ours
   }
   bpf_ringbuf_submit(event, 0);
+}
+
+// Emits the event a verdict deserves and returns the hook's answer: 1 to allow, 0 to refuse.
+// In report mode a deny of the rules or the default becomes an allow and a would-block event;
+// `enforced_anyway` (a gateway guard: the forced VPN's exception, not an apps rule) still refuses.
+static __always_inline int nw_conclude(__u64 config, __u32 gen, __u8 hook,
+                                       const struct nw_subject *subject, const struct nw_flow *flow,
+                                       const struct nw_verdict *verdict, int enforced_anyway) {
+  int deny = verdict->action == NW_ACTION_DENY;
+  __u8 flags = 0;
+  if (deny && !enforced_anyway && NW_CONFIG_REPORT(config)) {
+    flags = NW_EVENT_WOULD_BLOCK;
+    deny = 0;
+  }
+  if (verdict->action == NW_ACTION_DENY || NW_CONFIG_LOG_ALLOW(config)) {
+    nw_emit(gen, hook, subject, flow, verdict, flags);
+  }
+  return deny ? 0 : 1;
 }
 
 // Decides an outbound flow of the current task; returns 1 to allow, 0 to refuse (EPERM).
@@ -146,13 +165,9 @@ static __always_inline int nw_judge_out(__u8 hook, struct nw_flow *flow) {
   struct nw_subject subject;
   nw_current_subject(gen, &subject);
   struct nw_verdict verdict = {.rule_id = NW_RULE_DEFAULT, .action = NW_CONFIG_DEFAULT(config)};
-  if (!nw_guard(gen, subject.app_id, flow, &verdict)) {
-    nw_decide_rules(gen, subject.app_id, subject.uid, flow, &verdict);
-  }
-  if (verdict.action == NW_ACTION_DENY || NW_CONFIG_LOG_ALLOW(config)) {
-    nw_emit(gen, hook, &subject, flow, &verdict);
-  }
-  return verdict.action == NW_ACTION_DENY ? 0 : 1;
+  const int guarded = nw_guard(gen, subject.app_id, flow, &verdict);
+  if (!guarded) nw_decide_rules(gen, subject.app_id, subject.uid, flow, &verdict);
+  return nw_conclude(config, gen, hook, &subject, flow, &verdict, guarded);
 }
 
 // An IPv6 address that is an IPv4-mapped one (::ffff:a.b.c.d) is judged as IPv4.

@@ -19,6 +19,8 @@
 #define NW_HOOK_BIND 3
 #define NW_HOOK_INGRESS 4
 #define NW_RULE_DEFAULT 0
+// nw_event.flags: report mode let a denied flow through.
+#define NW_EVENT_WOULD_BLOCK 1
 // Bits of the LPM key that are always exact (everything before the address).
 #define NW_RULE_FIXED_BITS (17 * 8)
 
@@ -112,13 +114,17 @@ struct nw_event {
   __u8 hook;
   __u8 proto;
   __u8 family;
-  __u8 pad[2];
+  __u8 flags;  // NW_EVENT_WOULD_BLOCK
+  __u8 pad;
   __u8 addr[16];  // remote address (zero for bind)
   char comm[16];  // the task's name: names programs that exited before user space looked
 };
 
-// config[0]: generation in the low 32 bits, default action in bits 32-39, log-allow in bit 40.
-// One 64-bit word so that switching generation and default is a single atomic store.
+// config[0]: generation in the low 32 bits, default action in bits 32-39, log-allow in bit 40,
+// report mode in bit 41 (apps rules and apps.default deny nothing: they emit would-block events;
+// gateway guards still refuse). One 64-bit word so that switching generation, default and mode
+// is a single atomic store.
 #define NW_CONFIG_GEN(word) ((__u32)(word))
 #define NW_CONFIG_DEFAULT(word) ((__u8)((word) >> 32))
 #define NW_CONFIG_LOG_ALLOW(word) ((((word) >> 40) & 1) != 0)
+#define NW_CONFIG_REPORT(word) ((((word) >> 41) & 1) != 0)

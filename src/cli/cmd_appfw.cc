@@ -4,10 +4,9 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
-#include "appfw/agent.h"
+#include "agent/apps_manager.h"
 #include "appfw/app_explain.h"
 #include "appfw/compile.h"
-#include "appfw/program_watcher.h"
 #include "cli/command.h"
 #include "policy/policy_parser.h"
 #ifdef NETWARDEN_HAVE_BPF
@@ -22,8 +21,6 @@ struct AppfwOptions {
   std::string cgroup;  // empty = the root of the cgroup-v2 hierarchy
   std::string pin_dir = "/sys/fs/bpf/netwarden";
   bool log_allow = false;
-  bool watch = false;
-  int rescan_ms = 2000;
   bool follow = false;
   bool json = false;
 };
@@ -39,19 +36,8 @@ void StopOnSignals() {
 #ifdef NETWARDEN_HAVE_BPF
 using appfw::LibbpfKernel;
 
-std::unique_ptr<LibbpfKernel> MakeKernel(const AppfwOptions& options) {
-  std::string cgroup = options.cgroup;
-  if (cgroup.empty()) {
-    auto mount = appfw::FindCgroup2Mount();
-    if (!mount) {
-      std::cerr << mount.error().ToString() << "\n";
-      return nullptr;
-    }
-    cgroup = *mount;
-  }
-  return std::make_unique<LibbpfKernel>(cgroup, options.pin_dir);
-}
-
+// One shot: the same manager the agent runs, applied once (the agent is the daemon that keeps
+// it in force: re-resolving replaced binaries, repairing detached links).
 int Apply(const AppfwOptions& options) {
   auto policy = LoadPolicyFile(options.policy_path);
   if (!policy) {
@@ -60,40 +46,31 @@ int Apply(const AppfwOptions& options) {
   }
   for (const auto& warning : policy->warnings)
     std::cerr << "warning: " << warning.ToString() << "\n";
-  auto kernel = MakeKernel(options);
-  if (!kernel) return kExitFailure;
-  appfw::StatExeResolver resolver;
-  appfw::AppFwAgent agent(*kernel, resolver);
-  auto tables = appfw::CompileApps(*policy, appfw::ResolveGatewayHosts(*policy));
-  const size_t rules = tables.rules.size();
-  auto report = agent.Apply(std::move(tables), options.log_allow);
-  if (!report) {
-    std::cerr << report.error().ToString() << "\n";
+  auto manager = agent::AppsManager::Create({options.cgroup, options.pin_dir, options.log_allow});
+  if (!manager) {
+    std::cerr << manager.error().ToString() << "\n";
     return kExitFailure;
   }
-  std::cout << (report->adopted ? "updated" : "installed") << " app firewall generation "
-            << report->generation << " (" << rules << " rules, " << report->rule_entries
+  // Without an agent, gateways' host names are resolved here, by the system resolver.
+  (*manager)->SetDesired(*policy, appfw::ResolveGatewayHosts(*policy));
+  if (auto applied = (*manager)->Apply(); !applied) {
+    std::cerr << applied.error().ToString() << "\n";
+    return kExitFailure;
+  }
+  const auto& tables = (*manager)->desired_tables();
+  if (tables.programs.empty() && tables.rules.empty()) {
+    std::cout << "no apps rules or gateway programs in " << options.policy_path
+              << ": nothing pinned under " << options.pin_dir << "\n";
+    return kExitOk;
+  }
+  const auto& report = (*manager)->last_install();
+  std::cout << (report.adopted ? "updated" : "installed") << " app firewall generation "
+            << report.generation << " (" << tables.rules.size() << " rules, " << report.rule_entries
             << " table entries) pinned under " << options.pin_dir << "\n";
-  for (const auto& missing : agent.MissingPrograms()) {
-    std::cout << "waiting for " << missing << " (does not exist yet)\n";
-  }
-  std::cout.flush();
-  if (!options.watch) return kExitOk;
-  StopOnSignals();
-  appfw::ProgramWatcher watcher(agent.tables().programs, options.rescan_ms);
-  auto watched = watcher.Run(
-      [&] {
-        auto changed = agent.Refresh();
-        if (!changed) {
-          std::cerr << changed.error().ToString() << "\n";
-          return;
-        }
-        for (const auto& path : *changed) std::cout << "re-resolved " << path << "\n" << std::flush;
-      },
-      KeepGoing);
-  if (!watched) {
-    std::cerr << watched.error().ToString() << "\n";
-    return kExitFailure;
+  for (const auto& missing :
+       (*manager)->Status().value("missing_programs", nlohmann::json::array())) {
+    std::cout << "waiting for " << missing.get<std::string>()
+              << " (does not exist yet; the agent enforces it once it appears)\n";
   }
   return kExitOk;
 }
@@ -135,19 +112,20 @@ int Events(const AppfwOptions& options) {
   StopOnSignals();
   auto read = kernel.ReadEvents(
       [&](const appfw::AppEvent& event) {
+        // Report mode: the kernel let a denied flow through.
+        const std::string action = event.would_block ? "would-deny" : AppActionName(event.action);
         if (options.json) {
-          std::cout
-              << nlohmann::json{{"time", event.time},     {"action", AppActionName(event.action)},
-                                {"rule", event.rule},     {"program", event.program},
-                                {"pid", event.pid},       {"uid", event.uid},
-                                {"hook", event.hook},     {"protocol", event.protocol},
-                                {"remote", event.remote}, {"port", event.port}}
-                     .dump();
+          std::cout << nlohmann::json{{"time", event.time},     {"action", action},
+                                      {"rule", event.rule},     {"program", event.program},
+                                      {"pid", event.pid},       {"uid", event.uid},
+                                      {"hook", event.hook},     {"protocol", event.protocol},
+                                      {"remote", event.remote}, {"port", event.port}}
+                           .dump();
         } else {
-          std::cout << event.time << " " << AppActionName(event.action) << " " << event.rule << " "
-                    << event.hook << " " << event.protocol << " "
-                    << (event.remote.empty() ? "*" : event.remote) << " " << event.port
-                    << " pid=" << event.pid << " uid=" << event.uid << " program=" << event.program;
+          std::cout << event.time << " " << action << " " << event.rule << " " << event.hook << " "
+                    << event.protocol << " " << (event.remote.empty() ? "*" : event.remote) << " "
+                    << event.port << " pid=" << event.pid << " uid=" << event.uid
+                    << " program=" << event.program;
         }
         std::cout << "\n" << std::flush;
       },
@@ -181,16 +159,13 @@ void RegisterAppfwCommand(CLI::App& app, int& exit_code) {
   appfw->require_subcommand(1);
   auto options = std::make_shared<AppfwOptions>();
 
-  auto* apply = appfw->add_subcommand("apply", "Install the policy's apps rules (adopts pins)");
+  auto* apply = appfw->add_subcommand(
+      "apply", "Install the policy's apps rules once (adopts pins; `netwarden agent` keeps them)");
   apply->add_option("policy", options->policy_path, "Policy file (YAML)")->required();
   apply->add_option("--cgroup", options->cgroup,
                     "cgroup-v2 directory to attach to (default: the root cgroup)");
   AddPinOption(apply, *options);
   apply->add_flag("--log-allow", options->log_allow, "Emit events for allowed flows too");
-  apply->add_flag("--watch", options->watch,
-                  "Keep running: re-resolve programs when their files are replaced or appear");
-  apply->add_option("--rescan-ms", options->rescan_ms, "Re-stat period while watching")
-      ->capture_default_str();
   apply->callback([&exit_code, options] { exit_code = Apply(*options); });
 
   auto* flush = appfw->add_subcommand("flush", "Detach the programs and remove the pins");

@@ -1,8 +1,10 @@
 #include "policy/apps_parser.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cctype>
+#include <optional>
 #include <set>
 
 #include "policy/apps_precedence.h"
@@ -26,10 +28,56 @@ const char* AppProtocolName(AppProtocol protocol) {
 const char* AppActionName(AppAction action) {
   return action == AppAction::kAllow ? "allow" : "deny";
 }
+const char* AppModeName(AppMode mode) { return mode == AppMode::kReport ? "report" : "enforce"; }
 
 namespace {
 
 using YAML::Node;
+
+// Writable by someone other than root: a non-root owner with write permission, a group other
+// than root's with write permission, or everyone.
+std::optional<std::string> WhoCanWrite(const struct stat& info) {
+  if (info.st_uid != 0 && (info.st_mode & S_IWUSR)) return "uid " + std::to_string(info.st_uid);
+  if (info.st_gid != 0 && (info.st_mode & S_IWGRP)) return "group " + std::to_string(info.st_gid);
+  if (info.st_mode & S_IWOTH) return std::string("everyone");
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::vector<std::string> ProgramPathWarnings(const std::string& program) {
+  std::vector<std::string> warnings;
+  struct stat info {};
+  if (lstat(program.c_str(), &info) == 0) {
+    if (S_ISLNK(info.st_mode)) {
+      char target[4096];
+      const ssize_t length = readlink(program.c_str(), target, sizeof(target) - 1);
+      warnings.push_back(
+          "program " + program + " is a symbolic link" +
+          (length > 0 ? " to " + std::string(target, static_cast<size_t>(length)) : std::string()) +
+          ": rules name the executable file itself (links are not followed), so "
+          "this rule never matches; name the file it points to");
+    } else if (auto who = WhoCanWrite(info)) {
+      warnings.push_back("program " + program + " can be written by " + *who +
+                         ": they can replace it, and it keeps this rule");
+    }
+  }
+  for (std::string dir = program.substr(0, program.find_last_of('/')); !dir.empty();
+       dir = dir.substr(0, dir.find_last_of('/'))) {
+    if (stat(dir.c_str(), &info) != 0 || !S_ISDIR(info.st_mode)) continue;  // not there yet
+    if (auto who = WhoCanWrite(info)) {
+      warnings.push_back("program " + program + " is in " + dir + ", which " + *who +
+                         " can write to: they can put another executable under this rule's name");
+      break;  // the closest such directory is enough
+    }
+  }
+  if (auto who = stat("/", &info) == 0 ? WhoCanWrite(info) : std::nullopt) {
+    warnings.push_back("program " + program + " is under /, which " + *who + " can write to");
+  }
+  return warnings;
+}
+
+namespace {
 
 // Rule names travel to the kernel's name table (63 bytes) and into events and logs.
 bool IsValidRuleName(const std::string& name) {
@@ -47,8 +95,13 @@ class AppsParser {
   AppsParser(YamlReader& reader, AppsPolicy& apps) : reader_(reader), apps_(apps) {}
 
   void Parse(const Node& node) {
-    if (!reader_.ExpectMap(node, "apps", {"default", "rules"})) return;
+    if (!reader_.ExpectMap(node, "apps", {"mode", "default", "rules"})) return;
     apps_.present = true;
+    if (node["mode"]) {
+      if (auto mode = reader_.Choice(node["mode"], "apps.mode", {"enforce", "report"})) {
+        apps_.mode = *mode == "report" ? AppMode::kReport : AppMode::kEnforce;
+      }
+    }
     if (node["default"]) {
       if (auto action = reader_.Choice(node["default"], "apps.default", {"allow", "deny"})) {
         apps_.default_action = *action == "allow" ? AppAction::kAllow : AppAction::kDeny;
@@ -96,10 +149,15 @@ class AppsParser {
     } else {
       rule.program = *program;
       struct stat info {};
-      if (checked_programs_.insert(*program).second && stat(program->c_str(), &info) != 0) {
-        reader_.Warn(node["program"], "program " + *program +
-                                          " does not exist on this machine yet: the rule applies "
-                                          "once it appears");
+      if (checked_programs_.insert(*program).second) {  // each program's warnings once
+        if (lstat(program->c_str(), &info) != 0) {
+          reader_.Warn(node["program"], "program " + *program +
+                                            " does not exist on this machine yet: the rule "
+                                            "applies once it appears");
+        }
+        for (auto& warning : ProgramPathWarnings(*program)) {
+          reader_.Warn(node["program"], std::move(warning));
+        }
       }
     }
     if (node["direction"]) {
@@ -177,7 +235,6 @@ class AppsParser {
     }
     return ok;
   }
-
 
   void WarnShadowed(const std::vector<Node>& rule_nodes) {
     const ExpandedApps expanded = ExpandAppRules(apps_);

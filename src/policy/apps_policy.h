@@ -15,10 +15,14 @@ namespace netwarden {
 enum class AppDirection : uint8_t { kOut, kIn };
 enum class AppProtocol : uint8_t { kTcp, kUdp, kAny };
 enum class AppAction : uint8_t { kAllow, kDeny };
+// report: the kernel refuses nothing for the apps rules and apps.default; every flow they would
+// refuse becomes a would-block event (a pilot before enforcing). Default: enforce.
+enum class AppMode : uint8_t { kEnforce, kReport };
 
 const char* AppDirectionName(AppDirection direction);
 const char* AppProtocolName(AppProtocol protocol);
 const char* AppActionName(AppAction action);
+const char* AppModeName(AppMode mode);  // "enforce" | "report"
 
 struct AppRule {
   std::string name;     // unique; named by explain and events
@@ -34,6 +38,7 @@ struct AppRule {
 
 struct AppsPolicy {
   bool present = false;                          // the policy has an `apps:` section
+  AppMode mode = AppMode::kEnforce;              // apps.mode
   AppAction default_action = AppAction::kAllow;  // for every flow no rule matches
   std::vector<AppRule> rules;
 };

@@ -4,47 +4,12 @@
 
 #include <gtest/gtest.h>
 
-#include <map>
-
 #include "appfw/compile.h"
+#include "fake_kernel.h"
 #include "policy/policy_parser.h"
 
 namespace netwarden::appfw {
 namespace {
-
-class FakeKernel : public AppFwKernel {
- public:
-  Result<InstallReport> Install(const CompiledTables&, const Identities& identities,
-                                bool) override {
-    if (fail_next) return MakeError(ErrorCode::kKernel, "injected");
-    installed = identities;
-    return InstallReport{++generation, generation > 1, 0};
-  }
-  Result<void> AddExe(uint32_t gen, uint32_t app_id, ExeId exe) override {
-    EXPECT_EQ(gen, generation);
-    installed[app_id].push_back(exe);
-    return Ok();
-  }
-  Result<KernelStatus> Status() override { return KernelStatus{}; }
-  Result<void> Flush() override { return Ok(); }
-  Result<void> ReadEvents(const std::function<void(const AppEvent&)>&, bool,
-                          const std::function<bool()>&) override {
-    return Ok();
-  }
-  Identities installed;
-  uint32_t generation = 0;
-  bool fail_next = false;
-};
-
-class FakeFiles : public ExeResolver {
- public:
-  std::optional<ExeId> Resolve(const std::string& path) override {
-    auto it = files.find(path);
-    if (it == files.end()) return std::nullopt;
-    return it->second;
-  }
-  std::map<std::string, ExeId> files;
-};
 
 CompiledTables Tables() {
   auto policy = ParsePolicy(

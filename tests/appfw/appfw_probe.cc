@@ -9,7 +9,10 @@
 //   appfw_probe listen tcp|udp PORT [--addr A]  bind (+ listen): "listening" or "eperm"
 //   appfw_probe serve PORT [--addr A] [--seconds N]  TCP server answering "hello\n"
 //   appfw_probe echo PORT [--addr A] [--seconds N]   UDP server echoing every datagram
-//   appfw_probe ask ADDR PORT [--from ADDR] [--timeout-ms N]  UDP: "answered" or "timeout"
+//   appfw_probe ask ADDR PORT [--from ADDR] [--timeout-ms N] [--size N]
+//       UDP: "answered" or "timeout" (--size: datagram bytes, to make fragments)
+//   --ext hbh|dst (connect, ask; IPv6): every packet carries a hop-by-hop or destination
+//       options extension header (padding only) before TCP/UDP: inbound rules must still judge it
 //   appfw_probe batch [--uid N]   stdin lines "tcp|udp ADDR PORT" -> "deny" when the kernel
 //       refused with EPERM, else "allow" (connect for tcp, sendto for udp; no server needed).
 #include <arpa/inet.h>
@@ -68,6 +71,17 @@ std::string Option(std::vector<std::string>& args, const std::string& name, std:
 
 bool Refused(int error) { return error == EPERM || error == EACCES; }
 
+// An 8-byte hop-by-hop / destination options header holding only a PadN option; the kernel
+// fills in the next-header byte. Sticky on the socket: the TCP handshake carries it too.
+bool AddExtensionHeader(int fd, const std::string& kind) {
+  if (kind.empty()) return true;
+  const unsigned char header[8] = {0, 0, 1, 4, 0, 0, 0, 0};
+  const int option = kind == "hbh" ? IPV6_HOPOPTS : IPV6_DSTOPTS;
+  return setsockopt(fd, IPPROTO_IPV6, option, header, sizeof(header)) == 0;
+}
+
+std::string g_ext;  // --ext
+
 std::string Connect(const std::string& proto, const std::string& addr, int port,
                     const std::string& from, int timeout_ms) {
   Address target;
@@ -75,6 +89,7 @@ std::string Connect(const std::string& proto, const std::string& addr, int port,
   const bool tcp = proto == "tcp";
   int fd = socket(target.family, (tcp ? SOCK_STREAM : SOCK_DGRAM) | SOCK_CLOEXEC, 0);
   if (fd < 0) return std::string("error ") + std::strerror(errno);
+  if (!AddExtensionHeader(fd, g_ext)) return std::string("error ext ") + std::strerror(errno);
   if (!from.empty()) {
     Address source;
     if (!MakeAddress(from, 0, source) ||
@@ -162,7 +177,7 @@ int Echo(const std::string& addr, int port, int seconds) {
   }
   std::cout << "listening" << std::endl;
   alarm(static_cast<unsigned>(seconds));
-  char buffer[512];
+  static char buffer[65536];
   while (true) {
     sockaddr_storage peer{};
     socklen_t length = sizeof(peer);
@@ -174,16 +189,20 @@ int Echo(const std::string& addr, int port, int seconds) {
 }
 
 // One datagram to a UDP echo server from an (optional) source address; waits for the echo.
-std::string Ask(const std::string& addr, int port, const std::string& from, int timeout_ms) {
+std::string Ask(const std::string& addr, int port, const std::string& from, int timeout_ms,
+                size_t size) {
   Address target, source;
   if (!MakeAddress(addr, port, target)) return "error bad address";
   int fd = socket(target.family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (!AddExtensionHeader(fd, g_ext)) return std::string("error ext ") + std::strerror(errno);
   if (!from.empty() &&
       (!MakeAddress(from, 0, source) ||
        bind(fd, reinterpret_cast<sockaddr*>(&source.storage), source.length) != 0)) {
     return std::string("error bind ") + std::strerror(errno);
   }
-  if (sendto(fd, "ping", 4, 0, reinterpret_cast<sockaddr*>(&target.storage), target.length) != 4) {
+  const std::string payload = size > 4 ? std::string(size, 'p') : "ping";
+  if (sendto(fd, payload.data(), payload.size(), 0, reinterpret_cast<sockaddr*>(&target.storage),
+             target.length) != static_cast<ssize_t>(payload.size())) {
     return Refused(errno) ? "eperm" : std::string("error ") + std::strerror(errno);
   }
   pollfd entry{fd, POLLIN, 0};
@@ -201,6 +220,8 @@ int main(int argc, char** argv) {
   const std::string addr = Option(args, "--addr", "");
   const int timeout_ms = std::atoi(Option(args, "--timeout-ms", "1000").c_str());
   const int seconds = std::atoi(Option(args, "--seconds", "30").c_str());
+  const size_t size = static_cast<size_t>(std::atol(Option(args, "--size", "4").c_str()));
+  g_ext = Option(args, "--ext", "");
   if (!uid.empty()) {
     const auto id = static_cast<uid_t>(std::atol(uid.c_str()));
     if (setgid(id) != 0 || setuid(id) != 0) {
@@ -225,7 +246,7 @@ int main(int argc, char** argv) {
   } else if (mode == "echo" && args.size() == 2) {
     return Echo(addr.empty() ? "::" : addr, std::atoi(args[1].c_str()), seconds);
   } else if (mode == "ask" && args.size() == 3) {
-    std::cout << Ask(args[1], std::atoi(args[2].c_str()), from, timeout_ms) << "\n";
+    std::cout << Ask(args[1], std::atoi(args[2].c_str()), from, timeout_ms, size) << "\n";
   } else if (mode == "batch") {
     std::string line;
     while (std::getline(std::cin, line)) {

@@ -41,6 +41,12 @@ TEST(BpfKeys, VerdictAndConfigWord) {
   EXPECT_EQ(NW_CONFIG_DEFAULT(word), NW_ACTION_DENY);
   EXPECT_TRUE(NW_CONFIG_LOG_ALLOW(word));
   EXPECT_FALSE(NW_CONFIG_LOG_ALLOW(ConfigWord(9, AppAction::kAllow, false)));
+  EXPECT_FALSE(NW_CONFIG_REPORT(word));  // enforce unless asked
+  const uint64_t report = ConfigWord(9, AppAction::kDeny, false, true);
+  EXPECT_TRUE(NW_CONFIG_REPORT(report));
+  EXPECT_EQ(NW_CONFIG_GEN(report), 9u);
+  EXPECT_EQ(NW_CONFIG_DEFAULT(report), NW_ACTION_DENY);
+  EXPECT_FALSE(NW_CONFIG_LOG_ALLOW(report));
 }
 
 TEST(BpfKeys, KernelDeviceEncoding) {

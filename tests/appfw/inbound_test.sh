@@ -56,6 +56,15 @@ expect timeout "$(in_ns "$client" connect tcp 10.0.0.1 8080 --from 10.0.0.3 --ti
 expect connected "$(in_ns "$client" connect tcp fd00::1 8080 --from fd00::2)" "IPv6 allowed source"
 expect timeout "$(in_ns "$client" connect tcp fd00::1 8080 --from fd00::1 --timeout-ms 300)" \
   "IPv6 other source"
+# IPv6 extension headers (issue 14 item 9): a hop-by-hop or destination options header before
+# TCP does not hide the SYN from the source check (it did: the hook read "next header" 0 or 60
+# as the protocol and let the packet pass); the allowed source still gets through.
+expect timeout "$(in_ns "$client" connect tcp fd00::1 8080 --from fd00::1 --ext dst \
+  --timeout-ms 300)" "IPv6 other source behind a destination options header"
+expect timeout "$(in_ns "$client" connect tcp fd00::1 8080 --from fd00::1 --ext hbh \
+  --timeout-ms 300)" "IPv6 other source behind a hop-by-hop header"
+expect connected "$(in_ns "$client" connect tcp fd00::1 8080 --from fd00::2 --ext hbh)" \
+  "IPv6 allowed source behind a hop-by-hop header"
 events=$(appfw_events)
 expect_has "deny server-from-nobody-else ingress tcp 10.0.0.3 8080" "$events" "ingress event"
 expect_has "program=$server" "$events" "ingress event names the server"
@@ -67,12 +76,25 @@ expect_has "allow server-from-admin" "$(explain "$work/policy.yaml" --program "$
   --direction listen --proto tcp --port 8080)" "explain server may listen"
 
 # UDP by source: datagrams to the server's bound socket from other sources are dropped.
-spawn "$work/echo.out" in_cgroup "$server" echo 5353 --addr 0.0.0.0 --seconds 60
+spawn "$work/echo.out" in_cgroup "$server" echo 5353 --addr :: --seconds 60
 wait_for "$work/echo.out" listening
 expect answered "$(in_ns "$client" ask 10.0.0.1 5353 --from 10.0.0.2)" "udp from the allowed source"
 expect timeout "$(in_ns "$client" ask 10.0.0.1 5353 --from 10.0.0.3 --timeout-ms 300)" \
   "udp from another source"
 expect_has "deny dns-from-nobody-else ingress udp 10.0.0.3 5353" "$(appfw_events)" "udp ingress event"
+expect timeout "$(in_ns "$client" ask fd00::1 5353 --from fd00::1 --ext dst --timeout-ms 300)" \
+  "udp over IPv6 behind a destination options header"
+expect timeout "$(in_ns "$client" ask fd00::1 5353 --from fd00::1 --ext hbh --timeout-ms 300)" \
+  "udp over IPv6 behind a hop-by-hop header"
+expect_has "deny dns-from-nobody-else ingress udp fd00::1 5353" "$(appfw_events)" \
+  "udp ingress event behind an extension header"
+# Fragments are reassembled before the socket's hook: judged like whole datagrams.
+ip -n "$ns" link set lo mtu 1280
+expect timeout "$(in_ns "$client" ask fd00::1 5353 --from fd00::1 --size 3000 --timeout-ms 300)" \
+  "fragmented udp over IPv6 from another source"
+expect answered "$(in_ns "$client" ask 10.0.0.1 5353 --from 10.0.0.2 --size 3000)" \
+  "fragmented udp from the allowed source"
+ip -n "$ns" link set lo mtu 65536
 # The server's own connected UDP socket gets its replies (not judged as inbound).
 spawn "$work/echo2.out" ip netns exec "$ns" "$client" echo 5354 --addr 0.0.0.0 --seconds 60
 wait_for "$work/echo2.out" listening

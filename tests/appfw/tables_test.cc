@@ -124,3 +124,36 @@ TEST(AppTables, ProgramsAndRulesHaveDenseIds) {
 
 }  // namespace
 }  // namespace netwarden::appfw
+
+namespace netwarden::appfw {
+namespace {
+
+// apps.mode: report lets the rules' and the default's denies through (reported); a gateway
+// guard is the forced VPN's exception and stays enforced.
+TEST(CompiledTables, ReportModeSparesOnlyAppsDenies) {
+  const std::string policy =
+      "version: 1\nvpn:\n  gateways:\n"
+      "    - {address: 198.51.100.7, protocol: udp, port: 51820, program: /usr/bin/wg}\n"
+      "apps:\n  mode: report\n  default: deny\n  rules:\n"
+      "    - {name: a, program: /usr/bin/a, action: deny}\n"
+      "    - {name: b, program: /usr/bin/b, action: allow}\n";
+  const CompiledTables tables = Compile(policy);
+  EXPECT_TRUE(tables.report);
+  const AppQuery to_gateway{tables.AppId("/usr/bin/a"),        1000, AppHook::kConnect, kIpProtoUdp,
+                            *IpAddress::Parse("198.51.100.7"), 51820};
+  const TableVerdict guard = Evaluate(tables, to_gateway);
+  EXPECT_TRUE(tables.IsGuard(guard.rule_id));
+  EXPECT_FALSE(tables.OnlyReported(guard));
+  AppQuery web = to_gateway;
+  web.port = 443;
+  EXPECT_TRUE(tables.OnlyReported(Evaluate(tables, web)));  // rule a
+  web.app_id = 0;
+  EXPECT_TRUE(tables.OnlyReported(Evaluate(tables, web)));  // the default
+  web.app_id = tables.AppId("/usr/bin/b");
+  EXPECT_FALSE(tables.OnlyReported(Evaluate(tables, web)));  // an allow
+  EXPECT_FALSE(Compile(kHeader + "apps:\n  default: deny\n").OnlyReported({0, AppAction::kDeny}));
+  EXPECT_FALSE(Compile(policy) == Compile(kHeader + "apps:\n  default: deny\n"));
+}
+
+}  // namespace
+}  // namespace netwarden::appfw
