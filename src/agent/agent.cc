@@ -82,6 +82,60 @@ Result<void> Agent::OpenKernelInputs() {
   return Ok();
 }
 
+// The per-program firewall (eBPF on a cgroup): its manager, the program watcher and its verdict
+// events on this loop. BPF links send no change notifications: a short periodic check finds a
+// detached link or a removed pin.
+void Agent::OpenAppsPlane() {
+  AppsManagerOptions apps_options;
+  apps_options.cgroup = options_.cgroup;
+  apps_options.pin_dir = options_.pin_dir;
+  auto apps = AppsManager::Create(apps_options);
+  if (!apps) {
+    apps_error_ = apps.error().ToString();
+    if (!policy_.apps.rules.empty()) {
+      events_->Emit("error", {{"message", "the per-program firewall cannot run here"},
+                              {"plane", "apps"},
+                              {"detail", apps_error_}});
+    }
+    return;
+  }
+  apps_ = std::move(*apps);
+  reconciler_.Add(apps_.get());
+  (void)loop_->WatchReadable(apps_->watch_fd(), [this] { RescanPrograms(); });
+  if (apps_->event_fd() >= 0) {
+    (void)loop_->WatchReadable(apps_->event_fd(), [this] {
+      apps_->ReadEvents([this](nlohmann::json event) {
+        const std::string kind = event.value("event", "blocked");
+        event.erase("event");
+        ++counters_["apps_" + kind];
+        events_->EmitPacket(kind, std::move(event), nullptr);
+      });
+    });
+  }
+  apps_rescan_timer_ = loop_->After(1s, [this] {
+    RescanPrograms();
+    loop_->Rearm(apps_rescan_timer_, 1s);
+  });
+  apps_resync_timer_ = loop_->After(250ms, [this] {
+    Resync("periodic BPF check", {"apps"});
+    loop_->Rearm(apps_resync_timer_, 250ms);
+  });
+}
+
+// A rule's program was replaced or has appeared: its new file is added to the tables in force.
+void Agent::RescanPrograms() {
+  auto changed = apps_->Rescan();
+  if (!changed) {
+    events_->Emit("error", {{"message", "program rescan failed"},
+                            {"plane", "apps"},
+                            {"detail", changed.error().ToString()}});
+    return;
+  }
+  for (const auto& path : *changed) {
+    events_->Emit("program", {{"path", path}, {"note", "new executable enforced"}});
+  }
+}
+
 Result<void> Agent::Start() {
   // Signals become readable events; they must be blocked before any worker thread exists.
   sigset_t signals;
@@ -123,6 +177,7 @@ Result<void> Agent::Start() {
   control_ = std::move(*control);
   if (deps_.kernel) {
     if (auto opened = OpenKernelInputs(); !opened) return opened.error();
+    OpenAppsPlane();
   }
   if (auto watch = FileWatch::Open(options_.resolv_conf)) {
     resolv_watch_ = std::move(*watch);

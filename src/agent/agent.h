@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "agent/agent_ports.h"
+#include "agent/apps_manager.h"
 #include "agent/control_socket.h"
 #include "agent/event_loop.h"
 #include "agent/event_sink.h"
@@ -96,6 +97,8 @@ class Agent {
       : options_(std::move(options)), deps_(std::move(deps)) {}
   Result<void> Start();
   Result<void> OpenKernelInputs();
+  void OpenAppsPlane();
+  void RescanPrograms();
 
   // Inputs (agent_inputs.cc)
   void OnNetworkNotification();
@@ -162,6 +165,8 @@ class Agent {
   AgentDeps deps_;
   std::unique_ptr<EventLoop> loop_;
   std::unique_ptr<VpnManager> vpn_;
+  std::unique_ptr<AppsManager> apps_;  // null where this build or machine has no eBPF
+  std::string apps_error_;             // why apps_ is null
   Reconciler reconciler_;
   std::unique_ptr<NftMonitor> nft_monitor_;
   std::unique_ptr<FileWatch> resolv_watch_;
@@ -226,9 +231,13 @@ class Agent {
 
   EventLoop::TimerId debounce_timer_ = 0;
   bool debounce_pending_ = false;  // a trailing snapshot is scheduled
+  double snapshot_tokens_ = 8;     // immediate snapshots left (TakeSnapshotToken)
+  Clock::time_point tokens_refilled_at_{};
   EventLoop::TimerId resync_timer_ = 0;
   EventLoop::TimerId watchdog_timer_ = 0;
   EventLoop::TimerId trust_expiry_timer_ = 0;
+  EventLoop::TimerId apps_rescan_timer_ = 0;
+  EventLoop::TimerId apps_resync_timer_ = 0;
   EventLoop::TimerId nft_resync_timer_ = 0;
   EventLoop::TimerId feed_timer_ = 0;
   EventLoop::TimerId probe_timer_ = 0;

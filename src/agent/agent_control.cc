@@ -19,7 +19,7 @@ nlohmann::json Agent::Modes() const {
   const std::string vpn =
       !VpnEnforced() ? "off" : (policy_.vpn ? VpnModeName(policy_.vpn->mode) : "enforce");
   return {{"vpn", vpn},
-          {"apps", policy_.apps.rules.empty() ? "off" : "enforce"},
+          {"apps", policy_.apps.rules.empty() ? "off" : AppModeName(policy_.apps.mode)},
           {"threats", policy_.threats.feeds.empty() ? "off" : "enforce"}};
 }
 
@@ -77,6 +77,11 @@ nlohmann::json Agent::Status() const {
                                {"failures", reconciler_.failures(manager->name())}};
   }
   planes["vpn"]["enforced"] = VpnEnforced();
+  if (apps_) {
+    planes["apps"].update(apps_->Status());
+  } else {
+    planes["apps"] = {{"enabled", false}, {"error", apps_error_}};
+  }
   status["planes"] = planes;
   status["modes"] = Modes();
   status["verified"] =

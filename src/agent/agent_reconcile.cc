@@ -92,6 +92,14 @@ void Agent::Reconcile() {
   const bool tunnel_was_up = TunnelUp();
   effective_ = Resolve(policy_, BuildSituation());
   if (!tunnel_was_up && TunnelUp()) loop_->Post([this] { OnTunnelUp(); });
+  if (apps_) {
+    // Gateway names from this agent's own cache: nftables and BPF see the same addresses.
+    std::map<std::string, std::vector<IpAddress>> resolved;
+    for (const auto& [name, cached] : names_) {
+      if (!cached.addresses.empty()) resolved[name] = cached.addresses;
+    }
+    apps_->SetDesired(policy_, resolved);
+  }
   vpn_->SetDesired(VpnEnforced() ? std::optional<Ruleset>(Compile(effective_, CompileOptionsNow()))
                                  : std::nullopt);
 

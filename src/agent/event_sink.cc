@@ -49,7 +49,7 @@ bool EventSink::TakeToken() {
 }
 
 bool EventSink::IsPacketKind(const std::string& kind) {
-  return kind == "blocked" || kind == "threat" || kind == "would-block";
+  return kind == "blocked" || kind == "threat" || kind == "would-block" || kind == "allowed";
 }
 
 bool EventSink::AdmitPacket() {
