@@ -138,7 +138,7 @@ void WriteSummary(std::ostream& out, const ReportContext& context) {
     field("country", "country", query.country, "text");
     field("source", "source IP / CIDR", query.source, "text");
     if (!query.token.empty()) {
-      out << "<input type=\"hidden\" name=\"token\" value=\"" << EscapeHtml(query.token) << "\">";
+      out << R"(<input type="hidden" name="token" value=")" << EscapeHtml(query.token) << R"(">)";
     }
     out << "<button type=\"submit\">Search</button></form>\n";
   }
@@ -158,11 +158,14 @@ void WriteSummary(std::ostream& out, const ReportContext& context) {
 }  // namespace
 
 void WriteHtmlReport(std::ostream& out, const ReportContext& context) {
-  out << "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
-      << "<meta http-equiv=\"Content-Security-Policy\" content=\""
-      << EscapeHtml(ReportContentSecurityPolicy()) << "\">\n"
-      << "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-      << "<title>netwarden audit</title>\n<style>" << kReportStyle << "</style></head><body>\n";
+  out << R"HTML(<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content=")HTML"
+      << EscapeHtml(ReportContentSecurityPolicy()) << R"HTML(">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>netwarden audit</title>
+<style>)HTML"
+      << kReportStyle << "</style></head><body>\n";
   WriteSummary(out, context);
   out << R"HTML(<h2>User × day</h2>
 <div class="controls">
