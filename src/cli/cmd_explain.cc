@@ -55,7 +55,8 @@ std::optional<uint32_t> FlowUid(const ExplainOptions& options) {
   if (std::isdigit(static_cast<unsigned char>(user[0]))) {
     uint64_t value = 0;
     for (char c : user) {
-      if (!std::isdigit(static_cast<unsigned char>(c)) || value > 0xfffffffeULL) return std::nullopt;
+      const bool digit = std::isdigit(static_cast<unsigned char>(c)) != 0;
+      if (!digit || value > 0xfffffffeULL) return std::nullopt;
       value = value * 10 + static_cast<uint64_t>(c - '0');
     }
     if (value > 0xfffffffeULL) return std::nullopt;

@@ -41,8 +41,8 @@ PlaneVerdict JudgeFeeds(const Inputs& inputs, std::optional<threats::ThreatVerdi
       break;
     case ThreatAction::kInspect:
       verdict.verdict = "inspect";
-      verdict.reason += "; routed into the inspection interface " +
-                        inputs.threats->inspection_interface;
+      verdict.reason +=
+          "; routed into the inspection interface " + inputs.threats->inspection_interface;
       break;
     case ThreatAction::kLog:
       verdict.verdict = "log";
@@ -75,8 +75,8 @@ IpAddress Unmapped(const IpAddress& address) {
     if (b[i] != 0) return address;
   }
   if (b[10] != 0xff || b[11] != 0xff) return address;
-  return IpAddress::V4((uint32_t{b[12]} << 24) | (uint32_t{b[13]} << 16) |
-                       (uint32_t{b[14]} << 8) | b[15]);
+  return IpAddress::V4((uint32_t{b[12]} << 24) | (uint32_t{b[13]} << 16) | (uint32_t{b[14]} << 8) |
+                       b[15]);
 }
 
 std::string AppsReason(const appfw::CompiledTables& tables, const appfw::TableVerdict& verdict,
@@ -135,9 +135,12 @@ PlaneVerdict JudgeApps(const Inputs& inputs) {
 
 const char* PlaneTitle(Plane plane) {
   switch (plane) {
-    case Plane::kThreatFeeds: return "threat feeds";
-    case Plane::kVpn: return "forced VPN";
-    case Plane::kApps: return "per-program firewall";
+    case Plane::kThreatFeeds:
+      return "threat feeds";
+    case Plane::kVpn:
+      return "forced VPN";
+    case Plane::kApps:
+      return "per-program firewall";
   }
   return "?";
 }
@@ -173,9 +176,12 @@ void Decide(Answer& answer) {
 
 const char* PlaneName(Plane plane) {
   switch (plane) {
-    case Plane::kThreatFeeds: return "threat_feeds";
-    case Plane::kVpn: return "vpn";
-    case Plane::kApps: return "apps";
+    case Plane::kThreatFeeds:
+      return "threat_feeds";
+    case Plane::kVpn:
+      return "vpn";
+    case Plane::kApps:
+      return "apps";
   }
   return "?";
 }
@@ -191,9 +197,7 @@ bool AppsPlaneInUse(const Policy& policy) {
                      [](const Gateway& gateway) { return !gateway.program.empty(); });
 }
 
-const PlaneVerdict& Answer::Of(Plane plane) const {
-  return planes.at(static_cast<size_t>(plane));
-}
+const PlaneVerdict& Answer::Of(Plane plane) const { return planes.at(static_cast<size_t>(plane)); }
 
 Answer ExplainFlow(const Inputs& inputs) {
   Answer answer;
@@ -264,7 +268,8 @@ std::string TextFromJson(const nlohmann::json& answer) {
   std::string text = PlaneLine(answer);
   const std::string deciding = Member(answer, "plane");
   for (Plane plane : {Plane::kThreatFeeds, Plane::kVpn, Plane::kApps}) {
-    if (deciding == PlaneName(plane)) text += std::string(" [decided by the ") + PlaneTitle(plane) + "]";
+    if (deciding == PlaneName(plane))
+      text += std::string(" [decided by the ") + PlaneTitle(plane) + "]";
   }
   text += "\n";
   if (!answer.is_object()) return text;

@@ -53,14 +53,15 @@ struct Inputs {
 };
 
 struct Answer {
-  Flow flow;  // as the forced VPN judges it (an `inspect` feed moves it to the inspection interface)
+  Flow
+      flow;  // as the forced VPN judges it (an `inspect` feed moves it to the inspection interface)
   std::string program;
   std::string verdict;            // allow | reject | would-reject | deny | would-deny
   std::optional<Plane> deciding;  // none only when no plane is enforced
   std::string rule;
   std::string reason;
   std::optional<SourceLocation> where;
-  std::vector<PlaneVerdict> planes;             // threat_feeds, vpn, apps
+  std::vector<PlaneVerdict> planes;              // threat_feeds, vpn, apps
   std::optional<threats::ThreatVerdict> threat;  // the feed that lists the destination
 
   const PlaneVerdict& Of(Plane plane) const;

@@ -71,10 +71,12 @@ class PolicyParser {
   void CheckPlanes(const Node& root) {
     const bool has_vpn = root["vpn"].IsDefined();
     const Node& feeds = root["threat_feeds"];
-    const bool has_feeds = feeds.IsDefined() && !feeds.IsNull() && !(feeds.IsSequence() && feeds.size() == 0);
+    const bool has_feeds =
+        feeds.IsDefined() && !feeds.IsNull() && !(feeds.IsSequence() && feeds.size() == 0);
     if (!has_vpn && !root["apps"].IsDefined() && !has_feeds) {
-      reader_.Fail(root, "nothing to enforce: the policy needs at least one of 'vpn' (forced VPN), "
-                         "'apps' (per-program firewall) or 'threat_feeds' (IP reputation)");
+      reader_.Fail(root,
+                   "nothing to enforce: the policy needs at least one of 'vpn' (forced VPN), "
+                   "'apps' (per-program firewall) or 'threat_feeds' (IP reputation)");
     }
     if (has_vpn) return;
     for (const char* key : {"trusted_networks", "proxies", "exceptions"}) {
@@ -140,7 +142,8 @@ class PolicyParser {
       if (uid && std::find(uids.begin(), uids.end(), *uid) == uids.end()) uids.push_back(*uid);
     }
     if (uids.empty()) {
-      reader_.Warn(users, "no DHCP client users: no DHCP request can leave (static addresses only)");
+      reader_.Warn(users,
+                   "no DHCP client users: no DHCP request can leave (static addresses only)");
     }
     policy_.vpn->dhcp_client_uids = std::move(uids);
   }

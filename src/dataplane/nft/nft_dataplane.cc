@@ -97,7 +97,8 @@ Result<ApplyOutcome> NftDataplane::Verify(const Ruleset& ruleset, ApplyOutcome::
   const std::string policy = ruleset.report_only ? "accept" : "drop";
   for (const auto& chain : ruleset.chains) {
     if (counts->base_chain_policy[chain.name] != policy) {
-      return MakeError(ErrorCode::kVerify, "chain " + chain.name + " does not have policy " + policy);
+      return MakeError(ErrorCode::kVerify,
+                       "chain " + chain.name + " does not have policy " + policy);
     }
   }
   for (const auto& set : ruleset.sets) {
