@@ -1,15 +1,21 @@
+#include <pwd.h>
+#include <unistd.h>
+
+#include <cctype>
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "appfw/app_explain.h"
 #include "agent/control_socket.h"
+#include "appfw/app_explain.h"
+#include "appfw/compile.h"
 #include "cli/command.h"
 #include "cli/inputs.h"
 #include "compiler/compiler.h"
 #include "compiler/ruleset_eval.h"
 #include "decision/decide.h"
+#include "explain/explain.h"
 #include "threats/explain.h"
 
 namespace netwarden::cli {
@@ -24,12 +30,14 @@ struct ExplainOptions {
   uint16_t source_port = 0;
   std::string output_interface;
   uint32_t uid = 0;
+  bool uid_given = false;
   bool json = false;
   bool compiled = false;
+  std::string plane;  // print only this plane's answer
   std::string batch;
   std::string control;  // ask the running agent instead of reading a policy
   std::string threat_cache = "/var/lib/netwarden/threats";  // the feeds' lists (what is loaded)
-  appfw::AppExplainRequest app;  // --program given: the per-program firewall answers
+  appfw::AppExplainRequest app;  // --program given: the per-program firewall answers too
 };
 
 std::string DefaultInterface(const Inputs& inputs) {
@@ -37,35 +45,29 @@ std::string DefaultInterface(const Inputs& inputs) {
   return found.empty() ? "eth0" : found;
 }
 
-std::string Location(const Decision& decision) {
-  if (!decision.where) return "";
-  return decision.where->file + ":" + std::to_string(decision.where->line) + ":" +
-         std::to_string(decision.where->column);
-}
-
-void Print(const Flow& flow, const Decision& decision, const std::optional<threats::ThreatVerdict>& threat,
-           bool json) {
-  if (json) {
-    nlohmann::json out = {{"verdict", VerdictName(decision.verdict)},
-                          {"rule", decision.rule},
-                          {"reason", decision.reason},
-                          {"protocol", FlowProtocolName(flow.protocol)},
-                          {"destination", flow.destination.ToString()},
-                          {"port", flow.port},
-                          {"output_interface", flow.output_interface},
-                          {"uid", flow.uid}};
-    if (decision.where) out["policy_location"] = Location(decision);
-    if (threat) out["threat"] = threats::ThreatVerdictJson(*threat);
-    std::cout << out.dump() << "\n";
-    return;
+// --user NAME|UID, else --uid, else (with --program) the caller: whose process opens the socket.
+std::optional<uint32_t> FlowUid(const ExplainOptions& options) {
+  const std::string& user = options.app.user;
+  if (user.empty()) {
+    if (!options.uid_given && !options.app.program.empty()) return static_cast<uint32_t>(getuid());
+    return options.uid;
   }
-  std::cout << VerdictName(decision.verdict) << " " << decision.rule << ": " << decision.reason;
-  if (decision.where) std::cout << " (" << Location(decision) << ")";
-  std::cout << "\n";
+  if (std::isdigit(static_cast<unsigned char>(user[0]))) {
+    uint64_t value = 0;
+    for (char c : user) {
+      const bool digit = std::isdigit(static_cast<unsigned char>(c)) != 0;
+      if (!digit || value > 0xfffffffeULL) return std::nullopt;
+      value = value * 10 + static_cast<uint64_t>(c - '0');
+    }
+    if (value > 0xfffffffeULL) return std::nullopt;
+    return static_cast<uint32_t>(value);
+  }
+  if (const passwd* entry = getpwnam(user.c_str())) return entry->pw_uid;
+  return std::nullopt;
 }
 
-// The reference decision, or (--compiled) the verdict of the compiled ruleset the kernel gets.
-// Threat feeds are not consulted here: this is the forced-VPN policy alone (batch, differential).
+// --compiled and --batch: the forced VPN alone, as the reference decision function or the
+// compiled ruleset's evaluator says (the lab's differential test compares them with the kernel).
 Decision Decide(const Inputs& inputs, const Flow& flow, bool compiled) {
   if (!compiled) return DecideOutbound(inputs.effective, flow);
   const RulesetVerdict verdict = EvaluateOutput(Compile(inputs.effective), flow);
@@ -74,6 +76,26 @@ Decision Decide(const Inputs& inputs, const Flow& flow, bool compiled) {
                                                            : Verdict::kReject;
   return {answer, verdict.rule, "compiled ruleset, output chain rule '" + verdict.rule + "'",
           std::nullopt};
+}
+
+void PrintDecision(const Flow& flow, const Decision& decision, bool json) {
+  if (json) {
+    nlohmann::json out = {{"verdict", VerdictName(decision.verdict)},
+                          {"plane", "vpn"},
+                          {"rule", decision.rule},
+                          {"reason", decision.reason},
+                          {"protocol", FlowProtocolName(flow.protocol)},
+                          {"destination", flow.destination.ToString()},
+                          {"port", flow.port},
+                          {"output_interface", flow.output_interface},
+                          {"uid", flow.uid}};
+    if (decision.where) out["policy_location"] = explain::LocationText(decision.where);
+    std::cout << out.dump() << "\n";
+    return;
+  }
+  std::cout << VerdictName(decision.verdict) << " " << decision.rule << ": " << decision.reason;
+  if (decision.where) std::cout << " (" << explain::LocationText(decision.where) << ")";
+  std::cout << "\n";
 }
 
 // Batch lines: PROTO DST PORT OIF UID -> "allow RULE" / "reject RULE" / "error MESSAGE".
@@ -101,12 +123,41 @@ int RunBatch(const Inputs& inputs, std::istream& in, bool compiled) {
   return exit_code;
 }
 
+// Prints a composed answer (ours or the agent's JSON form), or only one plane's line (--plane).
+int PrintAnswer(const nlohmann::json& answer, const ExplainOptions& options,
+                const std::string& suffix) {
+  if (!options.plane.empty()) {
+    const auto planes = answer.find("planes");
+    if (planes == answer.end() || !planes->contains(options.plane)) {
+      std::cerr << "--plane must be threat_feeds, vpn or apps\n";
+      return kExitBadInput;
+    }
+    const nlohmann::json& plane = (*planes)[options.plane];
+    if (options.json) {
+      std::cout << plane.dump() << "\n";
+    } else {
+      std::cout << explain::PlaneLine(plane) << "\n";
+    }
+    return kExitOk;
+  }
+  if (options.json) {
+    std::cout << answer.dump() << "\n";
+  } else {
+    std::string text = explain::TextFromJson(answer);
+    if (!suffix.empty()) text.insert(text.find('\n'), suffix);
+    std::cout << text;
+  }
+  return kExitOk;
+}
+
 // Against the live situation: the running agent answers from what it has applied.
 int ExplainByAgent(const ExplainOptions& options) {
   nlohmann::json request = {{"command", "explain"},         {"protocol", options.protocol},
                             {"destination", options.destination}, {"port", options.port},
                             {"source_port", options.source_port}, {"uid", options.uid},
                             {"output_interface", options.output_interface}};
+  if (!options.app.program.empty()) request["program"] = options.app.program;
+  if (auto uid = FlowUid(options)) request["uid"] = *uid;
   auto response = agent::CallAgent(options.control, request);
   if (!response) {
     std::cerr << response.error().ToString() << "\n";
@@ -116,23 +167,24 @@ int ExplainByAgent(const ExplainOptions& options) {
     std::cerr << "agent: " << response->value("error", "refused") << "\n";
     return kExitBadInput;
   }
-  if (options.json) {
+  if (options.json && options.plane.empty()) {
     std::cout << response->dump() << "\n";
     return kExitOk;
   }
-  std::cout << response->value("verdict", "?") << " " << response->value("rule", "?") << ": "
-            << response->value("reason", "");
-  if (response->contains("policy_location")) {
-    std::cout << " (" << (*response)["policy_location"].get<std::string>() << ")";
-  }
-  std::cout << " [live, out " << response->value("output_interface", "?") << ", generation "
-            << response->value("generation", 0) << "]\n";
-  return kExitOk;
+  return PrintAnswer(*response, options,
+                     " [live, out " + response->value("output_interface", "?") + ", generation " +
+                         std::to_string(response->value("generation", 0)) + "]");
 }
 
 int Run(const ExplainOptions& options) {
   auto inputs = LoadInputs(options.policy_path, options.situation_path, false);
   if (!inputs) return kExitBadInput;
+  const bool vpn_only = options.compiled || !options.batch.empty();
+  if (vpn_only && !inputs->policy.vpn) {
+    std::cerr << options.policy_path
+              << ": no 'vpn' section: --batch and --compiled answer for the forced VPN only\n";
+    return kExitBadInput;
+  }
   if (!options.batch.empty()) {
     if (options.batch == "-") return RunBatch(*inputs, std::cin, options.compiled);
     std::ifstream in(options.batch);
@@ -144,31 +196,48 @@ int Run(const ExplainOptions& options) {
   }
   auto protocol = ParseFlowProtocol(options.protocol);
   auto destination = IpAddress::Parse(options.destination);
-  if (!protocol || !destination) {
-    std::cerr << (!protocol ? protocol.error().message : destination.error().message) << "\n";
+  const auto uid = FlowUid(options);
+  if (!protocol || !destination || !uid) {
+    std::cerr << (!protocol      ? protocol.error().message
+                  : !destination ? destination.error().message
+                                 : "unknown user '" + options.app.user + "'")
+              << "\n";
     return kExitBadInput;
   }
   Flow flow{*protocol, *destination, options.port, options.source_port,
             options.output_interface.empty() ? DefaultInterface(*inputs) : options.output_interface,
-            options.uid};
-  if (options.compiled || inputs->policy.threats.feeds.empty()) {
-    Print(flow, Decide(*inputs, flow, options.compiled), std::nullopt, options.json);
+            *uid};
+  if (options.compiled) {
+    PrintDecision(flow, Decide(*inputs, flow, true), options.json);
     return kExitOk;
   }
-  // The threat table runs before the forced-VPN rules: a listed destination is answered by its
-  // feed, with the entry that lists it.
-  const auto answered = threats::DecideWithThreats(
-      inputs->effective, inputs->policy.threats, flow,
-      threats::MatchLists(threats::LoadFeedLists(options.threat_cache), *destination));
-  Print(answered.flow, answered.decision, answered.threat, options.json);
-  return kExitOk;
+  const Policy& policy = inputs->policy;
+  explain::Inputs question;
+  question.flow = flow;
+  question.program = options.app.program;
+  if (policy.vpn) question.vpn = &inputs->effective;
+  question.threats = &policy.threats;
+  if (!policy.threats.feeds.empty()) {
+    question.feed_matches =
+        threats::MatchLists(threats::LoadFeedLists(options.threat_cache), *destination);
+  }
+  // The program guards' gateway names resolve to the situation's addresses, as the nftables
+  // gateway set does: both planes see one answer.
+  std::optional<appfw::CompiledTables> tables;
+  if (explain::AppsPlaneInUse(policy)) {
+    tables = appfw::CompileApps(policy, inputs->situation.resolved);
+    question.apps = &*tables;
+  }
+  return PrintAnswer(explain::ExplainFlow(question).ToJson(), options, "");
 }
 
 }  // namespace
 
 void RegisterExplainCommand(CLI::App& app, int& exit_code) {
   auto* command = app.add_subcommand(
-      "explain", "Say whether a connection would be allowed, and which rule decides");
+      "explain",
+      "Say whether a connection would be allowed, which plane and which rule decides, and what "
+      "the threat feeds, the forced VPN and the per-program firewall each say");
   auto options = std::make_shared<ExplainOptions>();
   command->add_option("policy", options->policy_path,
                       "Policy file (YAML); without it, the running agent answers (--control)");
@@ -182,25 +251,32 @@ void RegisterExplainCommand(CLI::App& app, int& exit_code) {
   command->add_option("--sport", options->source_port, "Source port (default: ephemeral)");
   command->add_option("--oif", options->output_interface,
                       "Output interface (default: the situation's first non-tunnel interface)");
-  command->add_option("--uid", options->uid, "Socket owner's uid (default 0)");
+  auto* uid = command->add_option("--uid", options->uid,
+                                  "Socket owner's uid (default 0; with --program: the caller)");
   command->add_flag("--json", options->json, "One JSON object per answer");
+  command->add_option("--plane", options->plane,
+                      "Print only this plane's answer: threat_feeds | vpn | apps")
+      ->check(CLI::IsMember({"threat_feeds", "vpn", "apps"}));
   command->add_option("--threat-cache", options->threat_cache,
                       "Threat feeds' lists to consult (those of the policy's feeds)")
       ->capture_default_str();
   command->add_flag("--compiled", options->compiled,
-                    "Answer from the compiled ruleset (what the kernel gets) instead of the "
-                    "reference decision function");
+                    "Forced VPN only: answer from the compiled ruleset (what the kernel gets) "
+                    "instead of the reference decision function");
   command->add_option("--batch", options->batch,
-                      "File ('-' = stdin) of lines 'PROTO DST PORT OIF UID'; prints "
-                      "'VERDICT RULE' per line");
+                      "Forced VPN only: file ('-' = stdin) of lines 'PROTO DST PORT OIF UID'; "
+                      "prints 'VERDICT RULE' per line");
   command->add_option("--program", options->app.program,
-                      "Executable path: answer from the per-program firewall's tables");
+                      "Executable path: the per-program firewall judges this program's socket");
   command->add_option("--user", options->app.user,
-                      "With --program: uid or user name (default: the caller)");
+                      "uid or user name of the program's process (default: --uid, or the caller)");
   command->add_option("--direction", options->app.direction,
-                      "With --program: out | in (from --dst to local --port) | listen (--port)");
-  command->callback([&exit_code, options] {
-    if (!options->app.program.empty()) {
+                      "With --program: out | in (from --dst to local --port) | listen (--port); "
+                      "in and listen are answered by the per-program firewall alone");
+  command->callback([&exit_code, options, uid] {
+    options->uid_given = uid->count() > 0;
+    const bool inbound = options->app.direction != "out";
+    if (!options->app.program.empty() && inbound && !options->policy_path.empty()) {
       options->app.policy_path = options->policy_path;
       options->app.protocol = options->protocol;
       options->app.remote = options->destination;

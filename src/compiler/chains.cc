@@ -89,10 +89,16 @@ Chain OutputChain(const EffectivePolicy& effective) {
   // No "established" shortcut on the way out: every packet is judged by where it leaves, so a
   // connection opened through the tunnel (or on a trusted network) cannot continue in plaintext
   // when routes move it to a physical interface (TunnelVision) or trust is withdrawn.
-  rules.push_back(Accept(rule_id::kDhcp, {Ports(Kind::kSourcePortIn, {Transport::kUdp}, {68}),
-                                          Ports(Kind::kDestinationPortIn, {Transport::kUdp}, {67})}));
-  rules.push_back(Accept(rule_id::kDhcp, {Ports(Kind::kSourcePortIn, {Transport::kUdp}, {546}),
-                                          Ports(Kind::kDestinationPortIn, {Transport::kUdp}, {547})}));
+  // DHCP client requests only from the DHCP clients' users (one rule per uid keeps every rule a
+  // plain match); the replies are accepted by the input chain in their shape only.
+  for (uint32_t uid : effective.dhcp_client_uids) {
+    rules.push_back(Accept(rule_id::kDhcp,
+                           {Ports(Kind::kSourcePortIn, {Transport::kUdp}, {68}),
+                            Ports(Kind::kDestinationPortIn, {Transport::kUdp}, {67}), Uid(uid)}));
+    rules.push_back(Accept(rule_id::kDhcp,
+                           {Ports(Kind::kSourcePortIn, {Transport::kUdp}, {546}),
+                            Ports(Kind::kDestinationPortIn, {Transport::kUdp}, {547}), Uid(uid)}));
+  }
   rules.push_back(Accept(rule_id::kNdp, {Icmpv6({"nd-router-solicit", "nd-neighbor-solicit",
                                                  "nd-neighbor-advert", "mld2-listener-report"})}));
   AddWaysOut(effective, rules);

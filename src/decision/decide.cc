@@ -14,10 +14,12 @@ bool SameTransport(const Flow& flow, Transport transport) {
          (transport == Transport::kUdp && flow.protocol == FlowProtocol::kUdp);
 }
 
-bool IsDhcpClient(const Flow& flow) {
+bool IsDhcpClient(const EffectivePolicy& effective, const Flow& flow) {
+  const auto& uids = effective.dhcp_client_uids;
   return flow.protocol == FlowProtocol::kUdp &&
          ((flow.source_port == 68 && flow.port == 67) ||
-          (flow.source_port == 546 && flow.port == 547));
+          (flow.source_port == 546 && flow.port == 547)) &&
+         std::find(uids.begin(), uids.end(), flow.uid) != uids.end();
 }
 
 bool IsDns(const Flow& flow) { return IsTransport(flow) && (flow.port == 53 || flow.port == 853); }
@@ -42,7 +44,9 @@ const LabeledNetwork* FindNetwork(const std::vector<LabeledNetwork>& list,
 Decision EnforcedDecision(const EffectivePolicy& effective, const Flow& flow) {
   using namespace rule_id;
   if (flow.output_interface == "lo") return Allow(kLoopback, "loopback traffic stays on the host");
-  if (IsDhcpClient(flow)) return Allow(kDhcp, "DHCP client request");
+  if (IsDhcpClient(effective, flow)) {
+    return Allow(kDhcp, "DHCP client request from uid " + std::to_string(flow.uid));
+  }
 
   if (effective.IsTunnel(flow.output_interface)) {
     return Allow(kTunnel, "leaves through tunnel interface " + flow.output_interface);

@@ -1,5 +1,7 @@
 #include "policy/policy.h"
 
+#include <pwd.h>
+
 #include <algorithm>
 
 namespace netwarden {
@@ -10,10 +12,18 @@ const char* TransportName(Transport transport) {
 
 const char* VpnModeName(VpnMode mode) { return mode == VpnMode::kReport ? "report" : "enforce"; }
 
+std::vector<uint32_t> DefaultDhcpClientUids() {
+  std::vector<uint32_t> uids = {0};
+  if (const passwd* entry = getpwnam("systemd-network"); entry && entry->pw_uid != 0) {
+    uids.push_back(entry->pw_uid);
+  }
+  return uids;
+}
+
 Policy BlockAllPolicy() {
   Policy policy;
   policy.source = "(block-all)";
-  policy.vpn = VpnSection{};
+  policy.vpn = VpnSection{VpnMode::kEnforce, DefaultDhcpClientUids(), {}};
   return policy;
 }
 

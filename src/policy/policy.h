@@ -74,8 +74,15 @@ const char* VpnModeName(VpnMode mode);
 // alone enforce only their own plane); gateways and tunnel interfaces stay in Policy.
 struct VpnSection {
   VpnMode mode = VpnMode::kEnforce;
+  // Owners of the sockets that may send DHCP client requests (`vpn.dhcp_client_users`; default
+  // DefaultDhcpClientUids()). Anybody else's packet from port 68 (546) to 67 (547) is refused.
+  std::vector<uint32_t> dhcp_client_uids;
   SourceLocation where;
 };
+
+// root, and systemd-networkd's `systemd-network` user when this machine has one (resolved now,
+// at policy load).
+std::vector<uint32_t> DefaultDhcpClientUids();
 
 struct Diagnostic {
   SourceLocation where;

@@ -71,10 +71,12 @@ class PolicyParser {
   void CheckPlanes(const Node& root) {
     const bool has_vpn = root["vpn"].IsDefined();
     const Node& feeds = root["threat_feeds"];
-    const bool has_feeds = feeds.IsDefined() && !feeds.IsNull() && !(feeds.IsSequence() && feeds.size() == 0);
+    const bool has_feeds =
+        feeds.IsDefined() && !feeds.IsNull() && !(feeds.IsSequence() && feeds.size() == 0);
     if (!has_vpn && !root["apps"].IsDefined() && !has_feeds) {
-      reader_.Fail(root, "nothing to enforce: the policy needs at least one of 'vpn' (forced VPN), "
-                         "'apps' (per-program firewall) or 'threat_feeds' (IP reputation)");
+      reader_.Fail(root,
+                   "nothing to enforce: the policy needs at least one of 'vpn' (forced VPN), "
+                   "'apps' (per-program firewall) or 'threat_feeds' (IP reputation)");
     }
     if (has_vpn) return;
     for (const char* key : {"trusted_networks", "proxies", "exceptions"}) {
@@ -87,14 +89,18 @@ class PolicyParser {
 
   void ParseVpn(const Node& vpn) {
     if (!vpn) return;
-    policy_.vpn = VpnSection{VpnMode::kEnforce, reader_.At(vpn)};
+    policy_.vpn = VpnSection{VpnMode::kEnforce, DefaultDhcpClientUids(), reader_.At(vpn)};
     if (vpn.IsNull()) return;  // `vpn:` alone: the lockdown with no gateway (block all)
-    if (!reader_.ExpectMap(vpn, "vpn", {"mode", "gateways", "tunnel_interfaces"})) return;
+    if (!reader_.ExpectMap(vpn, "vpn",
+                           {"mode", "gateways", "tunnel_interfaces", "dhcp_client_users"})) {
+      return;
+    }
     if (vpn["mode"]) {
       if (auto mode = reader_.Choice(vpn["mode"], "vpn.mode", {"enforce", "report"})) {
         policy_.vpn->mode = *mode == "report" ? VpnMode::kReport : VpnMode::kEnforce;
       }
     }
+    ParseDhcpClientUsers(vpn["dhcp_client_users"]);
     const Node& gateways = vpn["gateways"];
     if (reader_.ExpectSequence(gateways, "vpn.gateways") && gateways) {
       std::set<std::string> labels;
@@ -125,6 +131,21 @@ class PolicyParser {
     if (policy_.tunnel_interfaces.empty() && !policy_.gateways.empty()) {
       reader_.Warn(vpn, "no vpn.tunnel_interfaces: traffic through the tunnel will be blocked too");
     }
+  }
+
+  // Replaces the default (root + systemd-network) with exactly the listed users.
+  void ParseDhcpClientUsers(const Node& users) {
+    if (!users || !reader_.ExpectSequence(users, "vpn.dhcp_client_users")) return;
+    std::vector<uint32_t> uids;
+    for (const auto& entry : users) {
+      auto uid = reader_.User(entry, "a DHCP client user");
+      if (uid && std::find(uids.begin(), uids.end(), *uid) == uids.end()) uids.push_back(*uid);
+    }
+    if (uids.empty()) {
+      reader_.Warn(users,
+                   "no DHCP client users: no DHCP request can leave (static addresses only)");
+    }
+    policy_.vpn->dhcp_client_uids = std::move(uids);
   }
 
   std::optional<Gateway> ParseGateway(const Node& node) {

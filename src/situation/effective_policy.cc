@@ -53,6 +53,7 @@ EffectivePolicy Resolve(const Policy& policy, const Situation& situation) {
   EffectivePolicy effective;
   effective.lan = policy.lan;
   effective.vpn_mode = policy.vpn ? policy.vpn->mode : VpnMode::kEnforce;
+  if (policy.vpn) effective.dhcp_client_uids = policy.vpn->dhcp_client_uids;
   effective.inspection_interface = InspectionInterfaceInUse(policy.threats);
   effective.proxies = policy.proxies;
 
@@ -129,7 +130,9 @@ EffectivePolicy Resolve(const Policy& policy, const Situation& situation) {
       effective.probe_endpoints.push_back({address, probe.port, network.name});
     }
   }
-  if (situation.portal_window_open) {
+  // The window is for reaching the portal before the tunnel exists: with a tunnel up it opens
+  // nothing (a hostile network could otherwise keep plaintext web open beside the tunnel).
+  if (situation.portal_window_open && effective.tunnel_interfaces.empty()) {
     for (const auto& interface : situation.interfaces) {
       if (!effective.IsTunnel(interface.name)) {
         effective.portal_window_interfaces.push_back(interface.name);

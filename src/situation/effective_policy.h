@@ -48,6 +48,7 @@ struct EffectivePolicy {
   std::vector<std::string> portal_window_interfaces;  // HTTP/HTTPS + DNS open for a portal login
   LanAccess lan = LanAccess::kNone;
   VpnMode vpn_mode = VpnMode::kEnforce;  // report: nothing is blocked, would-blocks are logged
+  std::vector<uint32_t> dhcp_client_uids;  // owners of DHCP client sockets (vpn.dhcp_client_users)
   std::string inspection_interface;  // threat-feed `inspect`: marked packets may leave here
   std::vector<std::string> unresolved_hosts;  // names the situation has no address for
 

@@ -50,6 +50,23 @@ listing_has 'policy drop' in_ns nft list chain inet netwarden output || fail "ou
 
 in_ns nft list table ip othertool >/dev/null || fail "another tool's table disappeared"
 
+# DHCP requests only from the DHCP clients' users (the kernel takes the skuid match).
+listing_has 'udp sport 68 udp dport 67 meta skuid 0 counter' in_ns nft list chain inet netwarden output ||
+  fail "no uid-bound DHCP rule"
+
+# Report mode: the kernel holds the same rules, blocking nothing; what they would block is logged.
+printf 'version: 1\nvpn:\n  mode: report\n  tunnel_interfaces: ["wg*"]\n' > "$work/report.yaml"
+out=$(in_ns "$binary" apply "$work/report.yaml") || fail "report-mode apply failed: $out"
+[[ $out == "installed table inet netwarden:"* ]] || fail "report-mode apply: $out"
+listing_has 'policy accept' in_ns nft list chain inet netwarden output || fail "report mode: output policy is not accept"
+listing_has 'log prefix "netwarden would-block default-block " group 6574' \
+  in_ns nft list chain inet netwarden would_block_default_block || fail "report mode: no would-block log"
+if in_ns nft list table inet netwarden | grep -Eq 'reject|drop'; then
+  fail "report mode: the table still rejects or drops: $(in_ns nft list table inet netwarden | grep -E 'reject|drop')"
+fi
+in_ns "$binary" apply "$policy" --situation "$situation" >/dev/null || fail "enforce re-apply failed"
+listing_has 'policy drop' in_ns nft list chain inet netwarden output || fail "enforce mode did not come back"
+
 # A policy without `vpn:` enforces no forced VPN: apply removes our table, and says so.
 printf 'version: 1\napps:\n  rules: []\n' > "$work/apps-only.yaml"
 out=$(in_ns "$binary" apply "$work/apps-only.yaml") || fail "apply of an apps-only policy failed: $out"

@@ -21,6 +21,7 @@ vpn:
     - {address: 203.0.113.10, protocol: tcp, port: 443, user: 1000}
     - {address: "2001:db8::10", protocol: udp, port: 51820}
   tunnel_interfaces: ["wg*", "tun0"]
+  dhcp_client_users: [root, 998]
 trusted_networks:
   - {name: office, https_probe: {url: "https://10.20.0.5/", sha256: "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"}}
   - {name: branch, interface_subnet: 10.30.0.0/16}
@@ -59,7 +60,7 @@ const char* kDestinations[] = {"10.20.0.5", "192.0.2.80",  "192.0.2.99",   "192.
                                "203.0.113.10", "10.20.0.8",   "192.168.1.1",  "10.30.1.1",
                                "192.0.2.200", "2001:db8::10", "2001:db8::80", "2001:db8:99::1",
                                "fe80::1",     "127.0.0.1",    "224.0.0.251",  "8.8.8.8"};
-const uint16_t kPorts[] = {0, 22, 53, 67, 80, 443, 853, 3128, 51820, 51821};
+const uint16_t kPorts[] = {0, 22, 53, 67, 80, 443, 547, 853, 3128, 51820, 51821};
 const char* kInterfaces[] = {"eth0", "wg0", "wg1", "tun0", "lo"};
 
 Situation RandomSituation(std::mt19937& random) {
@@ -94,9 +95,11 @@ TEST(CompilerVsDecision, RandomFlowsAgree) {
         flow.protocol = static_cast<FlowProtocol>(random() % 3);
         flow.destination = *IpAddress::Parse(kDestinations[random() % std::size(kDestinations)]);
         flow.port = flow.protocol == FlowProtocol::kIcmp ? 0 : kPorts[random() % std::size(kPorts)];
-        flow.source_port = random() % 4 == 0 ? 68 : 40000;
+        const uint16_t source_ports[] = {68, 546, 40000, 40001};
+        flow.source_port = source_ports[random() % std::size(source_ports)];
         flow.output_interface = kInterfaces[random() % std::size(kInterfaces)];
-        flow.uid = random() % 2 ? 0 : 1000;
+        const uint32_t uids[] = {0, 998, 1000};
+        flow.uid = uids[random() % std::size(uids)];
         const Decision decision = DecideOutbound(effective, flow);
         const RulesetVerdict kernel = EvaluateOutput(ruleset, flow);
         const bool allowed = kernel.action == Action::kAccept;

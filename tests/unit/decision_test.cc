@@ -139,7 +139,19 @@ TEST_F(DecisionTest, LoopbackAndDhcp) {
   ExpectRule(Decide("tcp", "127.0.0.1", 80, "lo"), Verdict::kAllow, rule_id::kLoopback);
   Flow dhcp{FlowProtocol::kUdp, *IpAddress::Parse("255.255.255.255"), 67, 68, "eth0", 0};
   policy_.lan = LanAccess::kNone;
+  policy_.vpn->dhcp_client_uids = {0, 998};
   ExpectRule(DecideOutbound(Resolve(policy_, situation_), dhcp), Verdict::kAllow, rule_id::kDhcp);
+  dhcp.uid = 998;  // systemd-networkd
+  ExpectRule(DecideOutbound(Resolve(policy_, situation_), dhcp), Verdict::kAllow, rule_id::kDhcp);
+  // Anybody else's packet shaped like a DHCP request is not one: it must not carry data out.
+  dhcp.uid = 1000;
+  ExpectRule(DecideOutbound(Resolve(policy_, situation_), dhcp), Verdict::kReject,
+             rule_id::kDefaultBlock);
+  Flow dhcp6{FlowProtocol::kUdp, *IpAddress::Parse("ff02::1:2"), 547, 546, "eth0", 1000};
+  ExpectRule(DecideOutbound(Resolve(policy_, situation_), dhcp6), Verdict::kReject,
+             rule_id::kDefaultBlock);
+  dhcp6.uid = 0;
+  ExpectRule(DecideOutbound(Resolve(policy_, situation_), dhcp6), Verdict::kAllow, rule_id::kDhcp);
 }
 
 TEST_F(DecisionTest, TrustProbeIsRootTcpToTheProbeEndpointOnly) {
@@ -151,6 +163,7 @@ TEST_F(DecisionTest, TrustProbeIsRootTcpToTheProbeEndpointOnly) {
 }
 
 TEST_F(DecisionTest, PortalWindowOpensWebAndDnsToTheNetworksResolverOnly) {
+  situation_.interfaces.pop_back();  // no tunnel yet: the window is for reaching the portal
   situation_.dns_resolvers = {*IpAddress::Parse("192.168.1.1")};
   ExpectRule(Decide("tcp", "192.0.2.80", 80), Verdict::kReject, rule_id::kDefaultBlock);
   situation_.portal_window_open = true;
@@ -160,6 +173,16 @@ TEST_F(DecisionTest, PortalWindowOpensWebAndDnsToTheNetworksResolverOnly) {
   ExpectRule(Decide("udp", "8.8.8.8", 53), Verdict::kReject, rule_id::kDnsBlock);
   ExpectRule(Decide("tcp", "192.0.2.80", 22), Verdict::kReject, rule_id::kDefaultBlock);
   ExpectRule(Decide("udp", "192.0.2.80", 443), Verdict::kReject, rule_id::kDefaultBlock);
+}
+
+TEST_F(DecisionTest, PortalWindowOpensNothingBesideATunnel) {
+  situation_.dns_resolvers = {*IpAddress::Parse("192.168.1.1")};
+  situation_.portal_window_open = true;  // wg0 is up
+  EXPECT_TRUE(Resolve(policy_, situation_).portal_window_interfaces.empty());
+  ExpectRule(Decide("tcp", "192.0.2.80", 80), Verdict::kReject, rule_id::kDefaultBlock);
+  ExpectRule(Decide("tcp", "192.0.2.80", 443), Verdict::kReject, rule_id::kDefaultBlock);
+  ExpectRule(Decide("udp", "192.168.1.1", 53), Verdict::kReject, rule_id::kDnsBlock);
+  ExpectRule(Decide("tcp", "192.0.2.80", 443, "wg0"), Verdict::kAllow, rule_id::kTunnel);
 }
 
 TEST(HttpsUrl, Parts) {

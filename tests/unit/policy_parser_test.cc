@@ -1,6 +1,7 @@
 #include "policy/policy_parser.h"
 
 #include <gtest/gtest.h>
+#include <pwd.h>
 
 namespace netwarden {
 namespace {
@@ -106,6 +107,25 @@ TEST(PolicyParser, ForcedVpnKeysNeedTheVpnSection) {
   EXPECT_NE(error.find("nothing to enforce"), std::string::npos) << error;
 }
 
+TEST(PolicyParser, DhcpClientUsers) {
+  auto defaults = Parse("version: 1\nvpn: {}\n");
+  ASSERT_TRUE(defaults) << defaults.error().ToString();
+  EXPECT_EQ(defaults->vpn->dhcp_client_uids, DefaultDhcpClientUids());
+  EXPECT_EQ(DefaultDhcpClientUids().front(), 0u);
+  const passwd* networkd = getpwnam("systemd-network");
+  EXPECT_EQ(DefaultDhcpClientUids().size(), networkd ? 2u : 1u);
+  EXPECT_EQ(BlockAllPolicy().vpn->dhcp_client_uids, DefaultDhcpClientUids());
+  auto listed = Parse("version: 1\nvpn: {dhcp_client_users: [root, 101, 101]}\n");
+  ASSERT_TRUE(listed) << listed.error().ToString();
+  EXPECT_EQ(listed->vpn->dhcp_client_uids, (std::vector<uint32_t>{0, 101}));
+  auto none = Parse("version: 1\nvpn: {dhcp_client_users: []}\n");
+  ASSERT_TRUE(none) << none.error().ToString();
+  EXPECT_TRUE(none->vpn->dhcp_client_uids.empty());
+  ASSERT_EQ(none->warnings.size(), 1u);
+  EXPECT_EQ(ErrorOf("version: 1\nvpn: {dhcp_client_users: [no-such-user-here]}\n"),
+            "p.yaml:2:27: unknown user 'no-such-user-here' on this machine (use a numeric uid)");
+}
+
 TEST(PolicyParser, VpnMode) {
   auto report = Parse("version: 1\nvpn: {mode: report}\n");
   ASSERT_TRUE(report) << report.error().ToString();
@@ -117,7 +137,7 @@ TEST(PolicyParser, VpnMode) {
 TEST(PolicyParser, UnknownKeyPointsAtTheKey) {
   EXPECT_EQ(ErrorOf("version: 1\nvpn:\n  gateway: []\n"),
             "p.yaml:3:3: unknown key 'gateway' in vpn (expected one of: mode, gateways, "
-            "tunnel_interfaces)");
+            "tunnel_interfaces, dhcp_client_users)");
 }
 
 TEST(PolicyParser, WrongTypes) {

@@ -4,3 +4,4 @@ netwarden_unit_test(decision_test ${CMAKE_CURRENT_LIST_DIR}/decision_test.cc LIB
 netwarden_unit_test(nft_dataplane_test ${CMAKE_CURRENT_LIST_DIR}/nft_dataplane_test.cc LIBS nw_dataplane nw_policy)
 netwarden_unit_test(compiler_vs_decision_test ${CMAKE_CURRENT_LIST_DIR}/compiler_vs_decision_test.cc LIBS nw_compiler nw_policy)
 netwarden_unit_test(report_mode_test ${CMAKE_CURRENT_LIST_DIR}/report_mode_test.cc LIBS nw_dataplane nw_policy)
+netwarden_unit_test(explain_test ${CMAKE_CURRENT_LIST_DIR}/explain_test.cc LIBS nw_explain)

@@ -109,9 +109,12 @@ Result<ApplyOutcome> NftDataplane::Verify(const Ruleset& ruleset, ApplyOutcome::
     }
     outcome.rules += actual;
   }
+  // Report mode (vpn: {mode: report}) is the one ruleset whose chains accept by policy.
+  const std::string policy = ruleset.report_only ? "accept" : "drop";
   for (const auto& chain : ruleset.chains) {
-    if (counts->base_chain_policy[chain.name] != "drop") {
-      return MakeError(ErrorCode::kVerify, "chain " + chain.name + " does not have policy drop");
+    if (counts->base_chain_policy[chain.name] != policy) {
+      return MakeError(ErrorCode::kVerify,
+                       "chain " + chain.name + " does not have policy " + policy);
     }
   }
   for (const auto& set : ruleset.sets) {
