@@ -27,7 +27,7 @@ struct ApplyOptions {
   bool fetch = true;  // false: enforce the last good copies only (boot, before any network)
   ValidationLimits limits;
   long timeout_seconds = 60;
-  size_t max_bytes = 256u * 1024 * 1024;
+  size_t max_bytes = 64u * 1024 * 1024;
   // Only these feeds are refreshed; the others stay as they are in the kernel and the cache
   // (each feed has its own schedule in the agent). nullopt = every feed.
   std::optional<std::set<std::string>> only_feeds;

@@ -8,13 +8,35 @@
 namespace netwarden::threats {
 namespace {
 
-std::vector<IpNetwork> CarveAndMerge(std::vector<IpNetwork> entries, FeedOutcome& outcome) {
-  outcome.protected_entries = CarveOutProtected(entries);
-  return MergeEntries(std::move(entries));
+EntryLimits LimitsOf(const ThreatFeed& feed) { return {feed.min_prefix_v4, feed.min_prefix_v6}; }
+
+// A new download: parsed (at most max_entries kept), cleaned, validated, checked against the cap
+// on all feeds together. Returns the list, or why it is refused.
+Result<std::vector<IpNetwork>> Admit(const ThreatFeed& feed, FeedFormat format, const std::string& body,
+                                     const FeedMeta& meta, bool have_last_good,
+                                     const PrepareOptions& options, size_t total, FeedOutcome& outcome) {
+  ParsedFeed parsed = ParseFeed(body, format, feed.column, feed.max_entries);
+  std::vector<IpNetwork> merged;
+  if (parsed.error.empty()) {
+    auto cleaned = CleanEntries(std::move(parsed.entries), LimitsOf(feed), outcome.protected_entries);
+    if (!cleaned) return cleaned.error();
+    merged = std::move(*cleaned);
+  }
+  auto valid = ValidateFeed(body, parsed, merged.size(),
+                            have_last_good ? std::optional<size_t>(meta.entries) : std::nullopt,
+                            options.limits);
+  if (!valid) return valid.error();
+  if (total + merged.size() > options.limits.max_total_entries) {
+    return MakeError(ErrorCode::kVerify, "the feeds together would list more than " +
+                                             std::to_string(options.limits.max_total_entries) +
+                                             " entries");
+  }
+  return merged;
 }
 
-void Prepare(PreparedFeed& work, const FeedCache& cache, const PrepareOptions& options,
-             int64_t now) {
+// `total`: entries of the feeds prepared before this one (the cap is on all of them together).
+void Prepare(PreparedFeed& work, const FeedCache& cache, const PrepareOptions& options, int64_t now,
+             size_t& total) {
   const ThreatFeed& feed = work.feed;
   const FeedFormat format = ParseFeedFormat(feed.format).value_or(FeedFormat::kAuto);
   work.outcome.name = feed.name;
@@ -28,7 +50,14 @@ void Prepare(PreparedFeed& work, const FeedCache& cache, const PrepareOptions& o
   work.meta.url = feed.url;
   // Enforcing the disk copy (boot, agent start) is not an attempt: the schedule and status keep
   // the last real download attempt.
-  if (options.fetch) work.meta.checked_at = now;
+  if (options.fetch) {
+    work.meta.checked_at = now;
+    // On disk before the download is parsed: if parsing it crashes the agent, the restarted one
+    // sees a recent attempt and waits a full refresh interval instead of repeating it at once.
+    FeedMeta attempt = work.meta;
+    attempt.result = "interrupted: the attempt at " + std::to_string(now) + " did not finish";
+    (void)cache.WriteMeta(feed.name, attempt);
+  }
   work.outcome.checked_at = work.meta.checked_at;
   work.outcome.fetched_at = work.meta.fetched_at;
 
@@ -46,46 +75,53 @@ void Prepare(PreparedFeed& work, const FeedCache& cache, const PrepareOptions& o
       work.outcome.problem = true;
     } else if (response->not_modified) {
       result = "not modified";
+    } else if (auto admitted = Admit(feed, format, response->body, work.meta, last_good.has_value(),
+                                     options, total, work.outcome);
+               !admitted) {
+      result = "refused: " + admitted.error().message;
+      work.outcome.problem = true;
     } else {
-      ParsedFeed parsed = ParseFeed(response->body, format, feed.column);
-      std::vector<IpNetwork> merged = CarveAndMerge(std::move(parsed.entries), work.outcome);
-      auto valid = ValidateFeed(response->body, parsed, merged.size(),
-                                last_good ? std::optional<size_t>(work.meta.entries) : std::nullopt,
-                                options.limits);
-      if (!valid) {
-        result = "refused: " + valid.error().message;
-        work.outcome.problem = true;
-      } else {
-        work.merged = std::move(merged);
-        work.new_text = std::move(response->body);
-        work.meta.etag = response->etag;
-        work.meta.last_modified = response->last_modified;
-        work.outcome.fetched_at = now;
-        result = "loaded";
-      }
+      work.merged = std::move(*admitted);
+      work.new_text = std::move(response->body);
+      work.meta.etag = response->etag;
+      work.meta.last_modified = response->last_modified;
+      work.outcome.fetched_at = now;
+      result = "loaded";
     }
   }
-  if (!work.new_text) {
-    if (last_good)
-      work.merged = CarveAndMerge(ParseFeed(*last_good, format, feed.column).entries, work.outcome);
-    if (work.outcome.problem && last_good) result += " (last good list kept)";
-    if (work.outcome.problem && !last_good) result += " (nothing to enforce yet)";
+  if (!work.new_text && last_good) {
+    work.outcome.protected_entries = 0;
+    auto cleaned = CleanEntries(ParseFeed(*last_good, format, feed.column, feed.max_entries).entries,
+                                LimitsOf(feed), work.outcome.protected_entries);
+    if (cleaned) {
+      work.merged = std::move(*cleaned);
+      if (work.outcome.problem) result += " (last good list kept)";
+    } else {
+      // A copy kept by an older version that did not check this: refused now, not enforced.
+      result = "refused: the last good copy: " + cleaned.error().message;
+      work.outcome.problem = true;
+    }
+  } else if (!work.new_text && work.outcome.problem) {
+    result += " (nothing to enforce yet)";
   }
   work.outcome.result = result;
+  total += work.merged.size();
 }
 
 }  // namespace
 
 PreparedLists PrepareFeeds(const ThreatPolicy& threats, const PrepareOptions& options) {
   FeedCache cache(options.cache_directory);
+  (void)cache.EnsureDirectory();  // if it cannot be made, reads fail: no copies, nothing recorded
   PreparedLists lists;
+  size_t total = 0;
   lists.fetched = options.fetch;
   lists.prepared_at = static_cast<int64_t>(time(nullptr));
   for (const auto& feed : threats.feeds) {
     if (options.only_feeds && !options.only_feeds->count(feed.name)) continue;
     PreparedFeed& work = lists.feeds.emplace_back();
     work.feed = feed;
-    Prepare(work, cache, options, lists.prepared_at);
+    Prepare(work, cache, options, lists.prepared_at, total);
   }
   return lists;
 }

@@ -24,7 +24,7 @@ struct PrepareOptions {
   bool fetch = true;  // false: the last good copies only (boot, before any network)
   ValidationLimits limits;
   long timeout_seconds = 60;
-  size_t max_bytes = 256u * 1024 * 1024;
+  size_t max_bytes = 64u * 1024 * 1024;  // a 1.9 M-entry FireHOL list is ~30 MiB
   // Only these feeds; nullopt = every feed of the policy.
   std::optional<std::set<std::string>> only_feeds;
 };

@@ -43,4 +43,5 @@ netwarden_unit_test(threats_plan_test
   ${CMAKE_CURRENT_LIST_DIR}/update_plan_test.cc
   ${CMAKE_CURRENT_LIST_DIR}/threat_manager_test.cc
   ${CMAKE_CURRENT_LIST_DIR}/apply_fake_test.cc
+  ${CMAKE_CURRENT_LIST_DIR}/ingest_limits_test.cc
   LIBS nw_threat_manager nw_threats nw_policy)
