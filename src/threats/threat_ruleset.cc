@@ -6,6 +6,10 @@ namespace netwarden::threats {
 namespace {
 
 const std::string kTable = std::string("inet ") + kThreatTable;
+// Every NFLOG rule is rate-limited in the kernel (like the forced-VPN reject chains): a local
+// user opening connections to a listed address as fast as it can must not be able to flood the
+// agent's loop with log messages. Only the log is limited, never the verdict that follows.
+constexpr const char* kLogLimit = "limit rate 20/second burst 50 packets";
 
 std::string ActionChain(const ThreatFeed& feed) { return "a_" + feed.name; }
 
@@ -15,21 +19,19 @@ void RenderAction(const ThreatPolicy& threats, const ThreatFeed& feed, std::stri
       fmt::format("log prefix \"{}\" group {}", LogPrefix(feed), kThreatLogGroup);
   switch (feed.action) {
     case ThreatAction::kBlock:
-      // Rate-limited so a flood to a listed address cannot flood the event stream.
-      out += fmt::format("add rule {} {} limit rate 20/second burst 50 packets {}\n", kTable, chain,
-                         log);
+      out += fmt::format("add rule {} {} {} {}\n", kTable, chain, kLogLimit, log);
       out += fmt::format("add rule {} {} meta l4proto tcp reject with tcp reset\n", kTable, chain);
       out += fmt::format("add rule {} {} reject with icmpx admin-prohibited\n", kTable, chain);
       break;
     case ThreatAction::kLog:
       // One event per connection; netwarden's own table still decides.
-      out += fmt::format("add rule {} {} ct state new {}\n", kTable, chain, log);
+      out += fmt::format("add rule {} {} ct state new {} {}\n", kTable, chain, kLogLimit, log);
       out += fmt::format("add rule {} {} accept\n", kTable, chain);
       break;
     case ThreatAction::kInspect:
       // The mark sends the connection into the inspection interface by policy routing
       // (the route chain makes the kernel re-route after the mark changes).
-      out += fmt::format("add rule {} {} ct state new {}\n", kTable, chain, log);
+      out += fmt::format("add rule {} {} ct state new {} {}\n", kTable, chain, kLogLimit, log);
       out +=
           fmt::format("add rule {} {} meta mark set {:#x} accept\n", kTable, chain, kInspectMark);
       (void)threats;

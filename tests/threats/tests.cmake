@@ -2,6 +2,7 @@
 netwarden_unit_test(threats_feed_test
   ${CMAKE_CURRENT_LIST_DIR}/feed_parser_test.cc
   ${CMAKE_CURRENT_LIST_DIR}/merge_validate_test.cc
+  ${CMAKE_CURRENT_LIST_DIR}/threat_ruleset_test.cc
   LIBS nw_threats_core nw_policy)
 
 add_test(NAME kernel_threats
