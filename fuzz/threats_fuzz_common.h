@@ -22,12 +22,23 @@ inline int FuzzThreatFeed(const uint8_t* data, size_t size, netwarden::threats::
     if (!EntryLess(merged[i - 1], merged[i]) || merged[i - 1].Overlaps(merged[i])) std::abort();
   }
   (void)Split(merged);
-  auto carved = parsed.entries;
-  CarveOutProtected(carved);
-  for (const auto& entry : carved) {
-    for (const auto& range : ProtectedNetworks()) {
-      if (entry.Overlaps(range)) std::abort();  // nothing may touch the LAN, loopback, multicast
+  // Merged, then carved (any prefix length allowed here: the work must stay bounded anyway).
+  size_t touched = 0;
+  auto carved = CleanEntries(parsed.entries, EntryLimits{0, 0}, touched);
+  if (!carved) std::abort();
+  for (size_t i = 0; i < carved->size(); ++i) {
+    if (i > 0 && (!EntryLess((*carved)[i - 1], (*carved)[i]) || (*carved)[i - 1].Overlaps((*carved)[i]))) {
+      std::abort();  // still sorted and overlap-free: the kernel's interval sets need that
     }
+    for (const auto& range : ProtectedNetworks()) {
+      if ((*carved)[i].Overlaps(range)) std::abort();  // nothing may touch the LAN, loopback, multicast
+    }
+  }
+  if (!CleanEntries(parsed.entries, EntryLimits{}, touched)) {
+    for (const auto& entry : merged) {
+      if (entry.prefix_len() < (entry.family() == netwarden::IpFamily::kV4 ? 8 : 16)) return 0;
+    }
+    std::abort();  // refused only for a prefix shorter than the minimum
   }
   (void)ValidateFeed(text, parsed, merged.size(), parsed.entries.size(), {});
   for (const auto& entry : parsed.entries) {

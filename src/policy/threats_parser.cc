@@ -59,7 +59,8 @@ bool IsSupportedUrl(std::string_view url) {
 void ParseFeed(YamlReader& reader, const YAML::Node& entry, std::set<std::string>& names,
                ThreatPolicy& threats) {
   if (!reader.ExpectMap(entry, "a threat feed",
-                        {"name", "url", "format", "column", "refresh", "action"})) {
+                        {"name", "url", "format", "column", "refresh", "action", "max_entries",
+                         "min_prefix_v4", "min_prefix_v6"})) {
     return;
   }
   ThreatFeed feed;
@@ -110,6 +111,21 @@ void ParseFeed(YamlReader& reader, const YAML::Node& entry, std::set<std::string
       feed.action = *action == "block" ? ThreatAction::kBlock
                     : *action == "log" ? ThreatAction::kLog
                                        : ThreatAction::kInspect;
+    }
+  }
+  if (entry["max_entries"]) {
+    if (auto count = reader.Integer(entry["max_entries"], "threat_feeds.max_entries", 1, 100'000'000)) {
+      feed.max_entries = static_cast<size_t>(*count);
+    }
+  }
+  if (entry["min_prefix_v4"]) {
+    if (auto length = reader.Integer(entry["min_prefix_v4"], "threat_feeds.min_prefix_v4", 0, 32)) {
+      feed.min_prefix_v4 = static_cast<int>(*length);
+    }
+  }
+  if (entry["min_prefix_v6"]) {
+    if (auto length = reader.Integer(entry["min_prefix_v6"], "threat_feeds.min_prefix_v6", 0, 128)) {
+      feed.min_prefix_v6 = static_cast<int>(*length);
     }
   }
   threats.feeds.push_back(std::move(feed));

@@ -42,10 +42,18 @@ void CountBad(ParsedFeed& feed, std::string_view line) {
   }
 }
 
+void Keep(ParsedFeed& feed, const IpNetwork& network) {
+  if (feed.entries.size() < feed.max_entries) {
+    feed.entries.push_back(network);
+  } else if (feed.error.empty()) {
+    feed.error = "the feed lists more than " + std::to_string(feed.max_entries) + " entries (max_entries)";
+  }
+}
+
 void AddToken(ParsedFeed& feed, std::string_view line, std::string_view token) {
   ++feed.data_lines;
   if (auto network = ParseFeedAddress(token)) {
-    feed.entries.push_back(*network);
+    Keep(feed, *network);
   } else {
     CountBad(feed, line);
   }
@@ -72,7 +80,7 @@ void ParseSpamhausJson(std::string_view text, ParsedFeed& feed) {
       return;
     }
     if (auto network = ParseFeedAddress(object["cidr"].get_ref<const std::string&>())) {
-      feed.entries.push_back(*network);
+      Keep(feed, *network);
     } else {
       CountBad(feed, line);
     }
@@ -130,7 +138,7 @@ void ParseCsv(std::string_view text, std::string_view column, ParsedFeed& feed) 
       return;
     }
     if (auto network = ParseFeedAddress(Trim(fields[*index]))) {
-      feed.entries.push_back(*network);
+      Keep(feed, *network);
     } else {
       CountBad(feed, line);
     }
@@ -219,8 +227,10 @@ FeedFormat DetectFeedFormat(std::string_view text) {
   return found;
 }
 
-ParsedFeed ParseFeed(std::string_view text, FeedFormat format, std::string_view column) {
+ParsedFeed ParseFeed(std::string_view text, FeedFormat format, std::string_view column,
+                     size_t max_entries) {
   ParsedFeed feed;
+  feed.max_entries = max_entries;
   if (format == FeedFormat::kAuto) format = DetectFeedFormat(text);
   feed.format = format;
   switch (format) {

@@ -3,6 +3,7 @@
 // understood is counted (and a few kept as examples) so validation can judge the whole feed.
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -25,10 +26,13 @@ struct ParsedFeed {
   size_t bad_lines = 0;                    // data lines that did not hold an address
   std::vector<std::string> bad_examples;   // the first few bad lines, shortened
   std::string error;                       // a format-level problem (e.g. csv column missing)
+  size_t max_entries = SIZE_MAX;           // entries beyond it are not kept (and `error` says so)
 };
 
-// `column` names the csv column holding the address (unused by other formats).
-ParsedFeed ParseFeed(std::string_view text, FeedFormat format, std::string_view column = {});
+// `column` names the csv column holding the address (unused by other formats). More than
+// `max_entries` entries is an error, and no more than that are kept (memory stays bounded).
+ParsedFeed ParseFeed(std::string_view text, FeedFormat format, std::string_view column = {},
+                     size_t max_entries = SIZE_MAX);
 
 // Picks a format from the first lines: JSON objects -> spamhaus-json, "a/b ; SBL" -> spamhaus-drop,
 // FireHOL's header -> firehol, quoted comma lines -> csv, else plain.

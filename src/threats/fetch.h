@@ -15,7 +15,7 @@ struct FetchRequest {
   std::string last_modified;   // sent as If-Modified-Since
   long timeout_seconds = 60;
   long connect_timeout_seconds = 15;
-  size_t max_bytes = 256u * 1024 * 1024;
+  size_t max_bytes = 64u * 1024 * 1024;
 };
 
 struct FetchResponse {

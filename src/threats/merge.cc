@@ -49,7 +49,8 @@ EntryDiff Diff(const std::vector<IpNetwork>& before, const std::vector<IpNetwork
 const std::vector<IpNetwork>& ProtectedNetworks() {
   static const std::vector<IpNetwork> kProtected = [] {
     std::vector<IpNetwork> networks(PrivateNetworks().begin(), PrivateNetworks().end());
-    for (const char* text : {"127.0.0.0/8", "224.0.0.0/4", "255.255.255.255/32", "::1/128", "ff00::/8"}) {
+    for (const char* text :
+         {"127.0.0.0/8", "224.0.0.0/4", "255.255.255.255/32", "::1/128", "ff00::/8"}) {
       networks.push_back(*IpNetwork::Parse(text));
     }
     return networks;
@@ -68,7 +69,8 @@ IpAddress FromBytes(IpFamily family, const std::array<uint8_t, 16>& bytes) {
 
 // Halves `entry` until no piece overlaps a protected range partially; at most one piece per bit
 // of prefix length per protected range it covers.
-void CarveOut(const IpNetwork& entry, const std::vector<IpNetwork>& ranges, std::vector<IpNetwork>& out) {
+void CarveOut(const IpNetwork& entry, const std::vector<IpNetwork>& ranges,
+              std::vector<IpNetwork>& out) {
   bool covers = false;
   for (const auto& range : ranges) {
     if (range.Contains(entry)) return;  // wholly protected: dropped
@@ -90,6 +92,11 @@ void CarveOut(const IpNetwork& entry, const std::vector<IpNetwork>& ranges, std:
 size_t CarveOutProtected(std::vector<IpNetwork>& entries, const std::vector<IpNetwork>& also) {
   std::vector<IpNetwork> ranges = ProtectedNetworks();
   ranges.insert(ranges.end(), also.begin(), also.end());
+  return CarveOutOf(entries, ranges);
+}
+
+size_t CarveOutOf(std::vector<IpNetwork>& entries, const std::vector<IpNetwork>& ranges) {
+  if (ranges.empty()) return 0;
   std::vector<IpNetwork> kept;
   kept.reserve(entries.size());
   size_t touched = 0;

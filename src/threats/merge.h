@@ -40,6 +40,9 @@ const std::vector<IpNetwork>& ProtectedNetworks();
 // into the prefixes around it. Returns how many were dropped or split. Run before MergeEntries.
 size_t CarveOutProtected(std::vector<IpNetwork>& entries, const std::vector<IpNetwork>& also = {});
 
+// The same with `ranges` alone (e.g. the policy's endpoints out of an already carved list).
+size_t CarveOutOf(std::vector<IpNetwork>& entries, const std::vector<IpNetwork>& ranges);
+
 // The addresses of `endpoints` that some entry covers, each with the first such entry.
 struct ListedEndpoint {
   IpNetwork endpoint;

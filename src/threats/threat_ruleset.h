@@ -25,8 +25,14 @@ std::string SetName(const std::string& feed, IpFamily family, bool interval);
 // Creates the table and every feed's sets if missing; never changes existing elements.
 std::string RenderSetsScript(const ThreatPolicy& threats);
 
-// Replaces the chains and rules (one nft transaction) and deletes the sets of `stale_feeds`.
-std::string RenderRulesScript(const ThreatPolicy& threats, const std::vector<std::string>& stale_feeds);
+// What a refresh deletes: the action chains and sets of feeds the policy no longer has (only
+// those present: deleting a missing object would fail the whole transaction).
+struct StaleObjects {
+  std::vector<std::string> chains, sets;
+};
+
+// Replaces the chains and rules (one nft transaction) and deletes `stale`.
+std::string RenderRulesScript(const ThreatPolicy& threats, const StaleObjects& stale);
 
 // The log prefix of a feed's events: "nwthreat <action> <feed> " (NFLOG allows 127 bytes).
 std::string LogPrefix(const ThreatFeed& feed);

@@ -4,6 +4,8 @@
 #include <cctype>
 #include <string>
 
+#include "threats/merge.h"
+
 namespace netwarden::threats {
 namespace {
 
@@ -18,6 +20,22 @@ bool LooksLikeHtml(std::string_view text) {
 Error Refuse(std::string reason) { return MakeError(ErrorCode::kVerify, std::move(reason)); }
 
 }  // namespace
+
+Result<std::vector<IpNetwork>> CleanEntries(std::vector<IpNetwork> entries, const EntryLimits& limits,
+                                            size_t& touched) {
+  std::vector<IpNetwork> merged = MergeEntries(std::move(entries));
+  // After merging, the shortest prefixes are still there (nothing covers them): one pass.
+  for (const auto& entry : merged) {
+    const bool v4 = entry.family() == IpFamily::kV4;
+    const int minimum = v4 ? limits.min_prefix_v4 : limits.min_prefix_v6;
+    if (entry.prefix_len() < minimum) {
+      return Refuse("it lists " + entry.ToString() + ", shorter than the minimum /" + std::to_string(minimum) +
+                    (v4 ? " (min_prefix_v4)" : " (min_prefix_v6)"));
+    }
+  }
+  touched = CarveOutProtected(merged);
+  return merged;
+}
 
 Result<void> ValidateFeed(std::string_view text, const ParsedFeed& parsed, size_t merged_entries,
                           std::optional<size_t> previous_entries, const ValidationLimits& limits) {

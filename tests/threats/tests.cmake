@@ -2,6 +2,7 @@
 netwarden_unit_test(threats_feed_test
   ${CMAKE_CURRENT_LIST_DIR}/feed_parser_test.cc
   ${CMAKE_CURRENT_LIST_DIR}/merge_validate_test.cc
+  ${CMAKE_CURRENT_LIST_DIR}/threat_ruleset_test.cc
   LIBS nw_threats_core nw_policy)
 
 add_test(NAME kernel_threats
@@ -36,3 +37,12 @@ add_test(NAME agent_threats_inspect
   COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/inspect_agent_test.sh $<TARGET_FILE:netwarden>)
 set_tests_properties(agent_threats_inspect PROPERTIES LABELS "kernel;lab" TIMEOUT 180
   RESOURCE_LOCK netns)
+
+# The update plan (pure), `threats apply` and the agent's ThreatManager against the in-memory
+# kernel (tests/threats/fake_threat_kernel.h): no root.
+netwarden_unit_test(threats_plan_test
+  ${CMAKE_CURRENT_LIST_DIR}/update_plan_test.cc
+  ${CMAKE_CURRENT_LIST_DIR}/threat_manager_test.cc
+  ${CMAKE_CURRENT_LIST_DIR}/apply_fake_test.cc
+  ${CMAKE_CURRENT_LIST_DIR}/ingest_limits_test.cc
+  LIBS nw_threat_manager nw_threats nw_policy)
