@@ -177,6 +177,16 @@ Result<void> Agent::Start() {
   control_ = std::move(*control);
   if (deps_.kernel) {
     if (auto opened = OpenKernelInputs(); !opened) return opened.error();
+    threat_table_ = std::make_unique<ThreatTablePlane>(
+        [this] { return policy_error_.empty() && !policy_.threats.feeds.empty(); },
+        [this]() -> Result<void> {
+          EnforceFeedsFromDisk();
+          auto exists = threats::ThreatTableExists();
+          if (!exists) return exists.error();
+          if (!*exists) return MakeError(ErrorCode::kKernel, "the threat table was not restored");
+          return Ok();
+        });
+    reconciler_.Add(threat_table_.get());
     OpenAppsPlane();
   }
   if (auto watch = FileWatch::Open(options_.resolv_conf)) {

@@ -38,6 +38,7 @@
 #include "agent/nft_monitor.h"
 #include "agent/reconciler.h"
 #include "agent/socket_owner.h"
+#include "agent/threat_table_plane.h"
 #include "agent/vpn_manager.h"
 #include "compiler/compiler.h"
 #include "dataplane/dataplane.h"
@@ -165,6 +166,7 @@ class Agent {
   AgentDeps deps_;
   std::unique_ptr<EventLoop> loop_;
   std::unique_ptr<VpnManager> vpn_;
+  std::unique_ptr<ThreatTablePlane> threat_table_;
   std::unique_ptr<AppsManager> apps_;  // null where this build or machine has no eBPF
   std::string apps_error_;             // why apps_ is null
   Reconciler reconciler_;

@@ -1,6 +1,7 @@
 // The agent's answers on the control socket: status, explain, reload, portal.
 #include "agent/agent.h"
 #include "decision/decide.h"
+#include "explain/explain.h"
 #include "threats/explain.h"
 
 namespace netwarden::agent {
@@ -144,21 +145,18 @@ nlohmann::json Agent::HandleControl(const nlohmann::json& request, const Peer& p
     if (flow.output_interface.empty()) {
       flow.output_interface = DefaultOutputInterface(snapshot_.interfaces, effective_);
     }
-    const auto answered = threats::DecideWithThreats(
-        effective_, policy_.threats, flow, threats::MatchLists(feed_lists_, flow.destination));
-    const Decision& decision = answered.decision;
-    nlohmann::json answer = {{"ok", true},
-                             {"verdict", VerdictName(decision.verdict)},
-                             {"rule", decision.rule},
-                             {"reason", decision.reason},
-                             {"output_interface", answered.flow.output_interface},
-                             {"generation", generation_}};
-    if (answered.threat) answer["threat"] = threats::ThreatVerdictJson(*answered.threat);
-    if (decision.where) {
-      answer["policy_location"] = decision.where->file + ":" +
-                                  std::to_string(decision.where->line) + ":" +
-                                  std::to_string(decision.where->column);
-    }
+    // One explain for the three planes, from the same state the kernel holds (explain.h).
+    explain::Inputs inputs;
+    inputs.flow = flow;
+    inputs.program = request.value("program", "");
+    if (VpnEnforced()) inputs.vpn = &effective_;
+    inputs.threats = &policy_.threats;
+    inputs.feed_matches = threats::MatchLists(feed_lists_, flow.destination);
+    if (apps_ && explain::AppsPlaneInUse(policy_)) inputs.apps = &apps_->desired_tables();
+    inputs.apps_report = policy_.apps.mode == AppMode::kReport;
+    nlohmann::json answer = explain::ExplainFlow(inputs).ToJson();
+    answer["ok"] = true;
+    answer["generation"] = generation_;
     return answer;
   }
   if (command == "reload") {

@@ -10,6 +10,8 @@
 #    within 1 s (a full replacement, not a set update), found "changed".
 # 3. A set element added by hand to tunnel_ifaces: removed within 1 s.
 # 4. Repairs never loop: after the three repairs the agent's own applies cause no drift events.
+# 5. With a threat feed: `nft delete table inet netwarden_threats` is repaired within 1 s from
+#    the feed's last good copy, event found "missing", table "inet netwarden_threats".
 set -euo pipefail
 NETWARDEN=$(readlink -f "${1:?usage: $0 NETWARDEN_BINARY}")
 source "$(dirname "$0")/../lab/lib.sh"
@@ -77,5 +79,22 @@ agent_wait_state blocked 10 || true
 sleep 2.5
 after=$(agent_events '.event == "drift"' | wc -l)
 lab_check "no drift events from the agent's own changes" "$before" "$after"
+echo "== 5. the threat table deleted"
+echo "203.0.113.200" >"$LAB_DIR/feed.txt"
+cat >>"$AGENT_POLICY" <<YAML
+threat_feeds:
+  - {name: drift, url: "file://$LAB_DIR/feed.txt", refresh: 2m, action: block}
+YAML
+"$NETWARDEN" reload --control "$AGENT_SOCK" >/dev/null || lab_die "reload with a feed refused"
+agent_wait_event '.event == "threat-feed" and .feed == "drift" and .ok == true and .entries == 1' 20 ||
+  lab_die "feed not loaded: $(agent_events '.event == "threat-feed"')"
+lab_wait 10 bash -c "ip netns exec $LAB_LAP nft list table inet netwarden_threats" || lab_die "no threat table"
+lab_ns lap nft delete table inet netwarden_threats
+t=$(ms_until "ip netns exec $LAB_LAP nft list table inet netwarden_threats | grep -q 203.0.113.200" 3000)
+echo "  threat table back after $t ms"
+lab_check "deleted threat table restored within 1 s" "yes" "$(within "$t" 1000)"
+agent_wait_event '.event == "drift" and .table == "inet netwarden_threats" and .found == "missing" and .repaired == true' 3 &&
+  lab_check "drift event (threat table missing, repaired)" yes yes ||
+  lab_check "drift event (threat table missing, repaired)" yes no
 lab_check "root namespace has no netwarden table" "none" "$(nft list table inet netwarden >/dev/null 2>&1 && echo PRESENT || echo none)"
 lab_summary

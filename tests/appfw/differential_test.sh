@@ -21,7 +21,7 @@ hosts = ["10.1.2.3", "10.1.2.9", "10.1.9.9", "10.9.9.9", "192.0.2.1", "198.51.10
          "fd00:1::5", "fd00:1::9", "fd00:9::1", "2001:db8::1"]
 ports = [53, 80, 443, 8080]
 programs = [f"{work}/bin/p{i}" for i in range(4)]
-lines = ["version: 1", "vpn:", "  gateways: []", "apps:",
+lines = ["version: 1", "apps:",
          f"  default: {rng.choice(['allow', 'deny'])}", "  rules:"]
 for i in range(rng.randint(4, 14)):
     rule = [f"    - name: r{i}", f"      program: {rng.choice(programs[1:])}",
