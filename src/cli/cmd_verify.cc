@@ -57,7 +57,7 @@ constexpr const char* kLeakProperty =
     "nothing leaves a non-tunnel interface except what the policy allows";
 
 int VerifyKernel(const VerifyCommandOptions& command, const Inputs& inputs) {
-  auto model = verify::ModelOfInstalled();
+  auto model = verify::ModelOfInstalled(!inputs.effective.inspection_interface.empty());
   if (!model) {
     std::cerr << "verify: cannot read the installed tables: " << model.error().ToString() << "\n";
     return kExitBadInput;

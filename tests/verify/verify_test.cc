@@ -325,6 +325,34 @@ TEST(Mutation, RejectChainEmptiedIsCaught) {
   EXPECT_FALSE(Check(listing.dump(), effective).proved);
 }
 
+// The inspection rule lets marked packets out by their mark alone; the threat table's
+// postrouting guard is what keeps them off every interface but the inspection one.
+TEST(Inspection, GuardIsWhatMakesTheMarkSafe) {
+  auto policy = ParsePolicy(R"(version: 1
+vpn:
+  gateways: [{address: 192.0.2.1, port: 443, protocol: tcp}]
+  tunnel_interfaces: [wg0]
+threat_feeds:
+  - {name: grey, url: "file:///nonexistent", action: inspect}
+inspection: {interface: wg-inspect}
+)",
+                            "p.yaml");
+  ASSERT_TRUE(policy) << policy.error().ToString();
+  Situation situation;
+  situation.interfaces.push_back({"eth0", {}});
+  const EffectivePolicy effective = Resolve(*policy, situation);
+  ASSERT_EQ(effective.inspection_interface, "wg-inspect");
+  auto with_guard = ModelOfRuleset(Compile(effective), effective);
+  ASSERT_TRUE(with_guard);
+  auto proved = CheckLeaks(*with_guard, effective, Options());
+  ASSERT_TRUE(proved);
+  EXPECT_TRUE(proved->proved) << Joined(*proved);
+  const VerifyReport without = Check(RulesetListing(Compile(effective)), effective);
+  ASSERT_FALSE(without.proved);
+  EXPECT_NE(Joined(without).find("dport=443 oif=wlan0 mark=0x4e570006 rule="), std::string::npos)
+      << Joined(without);
+}
+
 TEST(Diff, NewBreakoutIsNewlyAllowed) {
   auto before = ParsePolicy("version: 1\nvpn:\n  tunnel_interfaces: [\"wg0\"]\n", "old.yaml");
   auto after = ParsePolicy(
