@@ -214,7 +214,10 @@ Result<VerifyReport> CheckEquivalence(const Model& model, const EffectivePolicy&
                                    ", decide.cc says " + decision.rule + " for " +
                                    DescribePacket(packet, *both, interfaces, false));
           }
-          if (kernel_accepts != reference_allows) {
+          // Same verdict for another reason still breaks `explain` and the events, which name
+          // the rule: the kernel rule's comment is its rule id.
+          const std::string kernel_rule = piece.rule ? piece.rule->comment : "";
+          if (kernel_accepts != reference_allows || kernel_rule != decision.rule) {
             reporter.Add(
                 *both, family, piece, kernel_accepts, "output",
                 fmt::format(" kernel={} reference={} ({})", kernel_accepts ? "accept" : "drop",

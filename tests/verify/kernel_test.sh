@@ -83,6 +83,14 @@ install
 in_ns nft add element inet netwarden user_gateways6 '{ 2001:db8::10 . udp . 51820 . 1000 }'
 verify_fails "proto=udp uid=1000 dst=2001:db8::10 dport=51820 oif=wlan0 rule=$(handle_matching output @user_gateways6) \"gateway\""
 
+# Forwarded traffic (containers, VMs) and the input guard are proved too.
+install
+in_ns nft insert rule inet netwarden forward position "$(handle_of forward default-block)" udp dport 9999 accept
+verify_fails "proto=udp" "dport=9999" "hook=forward"
+install
+in_ns nft delete rule inet netwarden input handle "$(handle_of input tunnel-address-guard)"
+verify_fails "dst=10.99.0.2" "hook=input"
+
 # The table deleted.
 in_ns nft delete table inet netwarden
 verify_fails "rule=none"

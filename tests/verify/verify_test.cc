@@ -243,6 +243,23 @@ TEST(Mutation, WidenedSetElementIsCaught) {
   EXPECT_EQ(Joined(report).find("dst=52.112."), std::string::npos) << Joined(report);
 }
 
+TEST(Equivalence, WidenedSetDiffersFromTheReference) {
+  const EffectivePolicy effective = GoldenFull();
+  json listing = Listing(effective);
+  for (auto& element : (*FindObject(listing, "set", "breakout4"))["elem"]) {
+    if (element.is_object()) element["prefix"]["len"] = 13;
+  }
+  Model model;
+  ASSERT_TRUE(AddListing(model, listing.dump()));
+  auto report = CheckEquivalence(model, effective, Options());
+  ASSERT_TRUE(report);
+  ASSERT_FALSE(report->proved);
+  EXPECT_NE(Joined(*report).find("dst=52.116.0.0"), std::string::npos) << Joined(*report);
+  EXPECT_NE(Joined(*report).find("\"breakout\" kernel=accept reference=reject (default-block)"),
+            std::string::npos)
+      << Joined(*report);
+}
+
 TEST(Mutation, PolicyAcceptWithoutFinalRejectIsCaughtButEitherAloneProves) {
   const EffectivePolicy effective = GoldenFull();
   const json original = Listing(effective);
