@@ -315,6 +315,24 @@ TEST(Mutation, WrongUidIsCaught) {
       << Joined(other);
 }
 
+TEST(Mutation, InterfaceWildcardAcceptIsTakenToMatch) {
+  // `oifname "eth*" accept`: a prefix match the model cannot name exactly; it may match, so the
+  // accept is assumed to, and the leak is reported with a note.
+  const EffectivePolicy effective = GoldenFull();
+  json listing = Listing(effective);
+  json* rule = FindRule(listing, "output", "loopback");
+  ASSERT_TRUE(rule);
+  (*rule)["expr"][0]["match"]["left"]["meta"]["key"] = "oifname";
+  (*rule)["expr"][0]["match"]["right"] = "eth*";
+  Model model;
+  ASSERT_TRUE(AddListing(model, listing.dump()));
+  auto report = CheckLeaks(model, effective, Options());
+  ASSERT_TRUE(report);
+  EXPECT_FALSE(report->proved);
+  ASSERT_FALSE(report->notes.empty());
+  EXPECT_NE(report->notes[0].find("may match"), std::string::npos);
+}
+
 TEST(Mutation, DeletedTableIsCaught) {
   const EffectivePolicy effective = GoldenFull();
   const VerifyReport report =
