@@ -95,6 +95,15 @@ verify_fails "dst=10.99.0.2" "hook=input"
 in_ns nft delete table inet netwarden
 verify_fails "rule=none"
 
+# Kernel-free modes through the CLI: every reachable state proves; a diff names the new breakout.
+out=$(nw verify --all-states "$policy" --situation "$situation") || fail "--all-states: $out"
+[[ $(grep -c '^state .*: proved:' <<<"$out") == 6 ]] || fail "--all-states: $out"
+printf 'version: 1\nvpn:\n  tunnel_interfaces: ["wg0"]\n' > "$work/old.yaml"
+printf 'version: 1\nvpn:\n  tunnel_interfaces: ["wg0"]\nexceptions:\n  breakout: [{cidr: 52.112.0.0/14}]\n' > "$work/new.yaml"
+out=$(nw verify --diff "$work/old.yaml" "$work/new.yaml") || fail "--diff: $out"
+[[ $out == "any protocol any uid → 52.112.0.0/14 any port via any interface except lo except "*": newly allowed" ]] ||
+  fail "--diff: $out"
+
 # Reading errors are exit 2.
 rc=0; nw verify "$work/missing.yaml" >/dev/null 2>&1 || rc=$?
 [[ $rc == 2 ]] || fail "a missing policy gave exit $rc"
