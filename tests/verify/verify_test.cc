@@ -15,6 +15,7 @@
 #include "policy/policy_parser.h"
 #include "verify/evaluate.h"
 #include "verify/ruleset_listing.h"
+#include "verify/states.h"
 
 namespace netwarden::verify {
 namespace {
@@ -386,6 +387,30 @@ inspection: {interface: wg-inspect}
   ASSERT_FALSE(without.proved);
   EXPECT_NE(Joined(without).find("dport=443 oif=wlan0 mark=0x4e570006 rule="), std::string::npos)
       << Joined(without);
+}
+
+TEST(States, EveryReachableStateProves) {
+  auto policy = LoadPolicyFile(SourcePath("tests/golden/render/full.policy.yaml"));
+  ASSERT_TRUE(policy);
+  std::vector<std::string> names;
+  for (const auto& state : ReachableStates(*policy, {})) {
+    names.push_back(state.name);
+    const EffectivePolicy effective = Resolve(*policy, state.situation);
+    auto model = ModelOfRuleset(Compile(effective), effective);
+    ASSERT_TRUE(model);
+    auto report = CheckLeaks(*model, effective, Options());
+    ASSERT_TRUE(report);
+    EXPECT_TRUE(report->proved) << state.name << "\n" << Joined(*report);
+    if (state.name == "tunnel") {
+      EXPECT_EQ(effective.tunnel_interfaces, std::vector<std::string>{"wg0"});
+    }
+    if (state.name == "trusted branch") {
+      EXPECT_EQ(effective.trusted_interfaces.count("eth0"), 1u);
+    }
+  }
+  EXPECT_EQ(names,
+            (std::vector<std::string>{"no network", "blocked", "tunnel", "trusted head-office",
+                                      "trusted branch", "portal window"}));
 }
 
 TEST(Diff, NewBreakoutIsNewlyAllowed) {
