@@ -218,14 +218,17 @@ Result<ModelRule> ParseRule(RuleContext& context, const json& rule) {
     } else {
       // A statement that changes the packet or its path (mangle, nat, notrack, ...) or decides
       // by a map: later matches would see other values than the model's.
-      return RuleError(context, "the statement '" + kind +
-                                    "' is not modelled (it changes the packet or its path, or "
-                                    "decides by a map): the rules cannot be verified");
+      return RuleError(context,
+                       "the statement '" + kind +
+                           "' is not modelled (it changes the packet or its path, or "
+                           "decides by a map): the rules cannot be verified",
+                       ErrorCode::kUnsupported);
     }
   }
   if (out.may_match && (out.verdict == VerdictKind::kJump || out.verdict == VerdictKind::kGoto ||
                         out.verdict == VerdictKind::kReturn)) {
-    return RuleError(context, "a rate-limited or unmodelled jump/goto/return cannot be verified");
+    return RuleError(context, "a rate-limited or unmodelled jump/goto/return cannot be verified",
+                     ErrorCode::kUnsupported);
   }
   return out;
 }

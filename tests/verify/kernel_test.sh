@@ -91,6 +91,12 @@ install
 in_ns nft delete rule inet netwarden input handle "$(handle_of input tunnel-address-guard)"
 verify_fails "dst=10.99.0.2" "hook=input"
 
+# A statement the model cannot follow (it changes the mark later rules look at): not proved.
+install
+in_ns nft insert rule inet netwarden output meta mark set 0x4e570006
+rc=0; out=$(nw verify "$policy" --situation "$situation" 2>&1) || rc=$?
+[[ $rc == 1 && $out == "not proved: "*"'mangle' is not modelled"* ]] || fail "mark set: exit $rc: $out"
+
 # The table deleted.
 in_ns nft delete table inet netwarden
 verify_fails "rule=none"
