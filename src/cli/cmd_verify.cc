@@ -34,10 +34,17 @@ verify::VerifyOptions OptionsFor(const VerifyCommandOptions& command, const Inpu
   return options;
 }
 
+// Tables holding what the model cannot follow are not proved (exit 1), not unreadable.
+int Unprovable(const Error& error, const std::string& prefix = "") {
+  std::cout << prefix << "not proved: " << error.ToString() << "\n";
+  return kExitFailure;
+}
+
 // Prints the report; returns the exit code.
 int Print(const Result<verify::VerifyReport>& report, const std::string& what,
           const std::string& prefix = "") {
   if (!report) {
+    if (report.error().code == ErrorCode::kUnsupported) return Unprovable(report.error(), prefix);
     std::cerr << "verify: " << report.error().ToString() << "\n";
     return kExitBadInput;
   }
@@ -57,7 +64,8 @@ constexpr const char* kLeakProperty =
     "nothing leaves a non-tunnel interface except what the policy allows";
 
 int VerifyKernel(const VerifyCommandOptions& command, const Inputs& inputs) {
-  auto model = verify::ModelOfInstalled();
+  auto model = verify::ModelOfInstalled(!inputs.effective.inspection_interface.empty());
+  if (!model && model.error().code == ErrorCode::kUnsupported) return Unprovable(model.error());
   if (!model) {
     std::cerr << "verify: cannot read the installed tables: " << model.error().ToString() << "\n";
     return kExitBadInput;

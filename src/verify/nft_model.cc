@@ -24,10 +24,10 @@ struct RuleContext {
   uint64_t handle = 0;
 };
 
-Error RuleError(const RuleContext& context, const std::string& message) {
+Error RuleError(const RuleContext& context, const std::string& message,
+                ErrorCode code = ErrorCode::kInvalidArgument) {
   return MakeError(
-      ErrorCode::kInvalidArgument,
-      fmt::format("table {} rule handle {}: {}", context.table, context.handle, message));
+      code, fmt::format("table {} rule handle {}: {}", context.table, context.handle, message));
 }
 
 // The cube of packets a selector can see at all in `family` (its implied dependencies).
@@ -53,7 +53,7 @@ void EncodeForField(const Selector& selector, std::vector<Interval>& intervals) 
 Result<IntervalSet> FieldValues(RuleContext& context, const Selector& selector, const json& value) {
   std::vector<Interval> intervals;
   if (auto added = AppendValue(value, selector.kind, context.model.interfaces, intervals); !added) {
-    return RuleError(context, added.error().message);
+    return RuleError(context, added.error().message, added.error().code);
   }
   EncodeForField(selector, intervals);
   return IntervalSet::FromIntervals(std::move(intervals));
@@ -86,7 +86,7 @@ Result<Region> PositiveRegion(RuleContext& context, const std::vector<Selector>&
     for (const auto& element : *elements) {
       if (auto added = AppendValue(element, selectors[0].kind, context.model.interfaces, intervals);
           !added) {
-        return RuleError(context, added.error().message);
+        return RuleError(context, added.error().message, added.error().code);
       }
     }
     EncodeForField(selectors[0], intervals);
@@ -162,6 +162,7 @@ Result<std::optional<Region>> MatchRegion(RuleContext& context, const json& matc
     return std::optional<Region>();
   }
   auto positive = PositiveRegion(context, selectors, right, family);
+  if (!positive && positive.error().code == ErrorCode::kUnsupported) return std::optional<Region>();
   if (!positive) return positive.error();
   return std::optional<Region>(negated ? Negate(*positive, selectors, family)
                                        : std::move(*positive));
@@ -215,15 +216,19 @@ Result<ModelRule> ParseRule(RuleContext& context, const json& rule) {
       out.verdict = kind == "jump" ? VerdictKind::kJump : VerdictKind::kGoto;
       out.target = statement[kind].value("target", "");
     } else {
-      // A statement that changes the packet or its path (mangle, nat, notrack, ...): later
-      // matches would see other values than the model's.
+      // A statement that changes the packet or its path (mangle, nat, notrack, ...) or decides
+      // by a map: later matches would see other values than the model's.
       return RuleError(context,
-                       "the statement '" + kind + "' changes the packet; it cannot be verified");
+                       "the statement '" + kind +
+                           "' is not modelled (it changes the packet or its path, or "
+                           "decides by a map): the rules cannot be verified",
+                       ErrorCode::kUnsupported);
     }
   }
   if (out.may_match && (out.verdict == VerdictKind::kJump || out.verdict == VerdictKind::kGoto ||
                         out.verdict == VerdictKind::kReturn)) {
-    return RuleError(context, "a rate-limited or unmodelled jump/goto/return cannot be verified");
+    return RuleError(context, "a rate-limited or unmodelled jump/goto/return cannot be verified",
+                     ErrorCode::kUnsupported);
   }
   return out;
 }

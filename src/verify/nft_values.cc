@@ -140,6 +140,10 @@ Result<Value> Scalar(const json& value, ValueKind kind, InterfaceNames& interfac
     }
     case ValueKind::kIfname:
     case ValueKind::kIfindex:
+      // `oifname "eth*"` matches by prefix, which interned names cannot say exactly.
+      if (!text.empty() && text.back() == '*') {
+        return MakeError(ErrorCode::kUnsupported, "an interface wildcard " + text);
+      }
       return interfaces.Id(text);
   }
   return BadValue(value, "a");

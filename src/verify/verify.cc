@@ -214,7 +214,10 @@ Result<VerifyReport> CheckEquivalence(const Model& model, const EffectivePolicy&
                                    ", decide.cc says " + decision.rule + " for " +
                                    DescribePacket(packet, *both, interfaces, false));
           }
-          if (kernel_accepts != reference_allows) {
+          // Same verdict for another reason still breaks `explain` and the events, which name
+          // the rule: the kernel rule's comment is its rule id.
+          const std::string kernel_rule = piece.rule ? piece.rule->comment : "";
+          if (kernel_accepts != reference_allows || kernel_rule != decision.rule) {
             reporter.Add(
                 *both, family, piece, kernel_accepts, "output",
                 fmt::format(" kernel={} reference={} ({})", kernel_accepts ? "accept" : "drop",
@@ -235,7 +238,7 @@ Result<VerifyReport> CheckEquivalence(const Model& model, const EffectivePolicy&
   return report;
 }
 
-Result<Model> ModelOfInstalled() {
+Result<Model> ModelOfInstalled(bool with_inspection_guard) {
   auto runner = nft::MakeLibnftablesRunner();
   Model model;
   auto table = List(*runner, "list table inet netwarden");
@@ -243,8 +246,13 @@ Result<Model> ModelOfInstalled() {
   if (!table->empty()) {
     if (auto added = AddListing(model, *table); !added) return added.error();
   }
-  // Only the guard chain of the threat table: its filter chains can only drop more, and its sets
-  // may hold millions of entries.
+  if (!with_inspection_guard) return model;
+  // Only the guard chain of the threat table: its filter chains can only drop more. Its rules
+  // are read only when the chain exists (`list chains` is cheap), because nftables 1.0 loads
+  // every set element of the table for `list chain` (seconds with a million-entry feed).
+  auto chains = List(*runner, "list chains inet");
+  if (!chains) return chains.error();
+  if (chains->find("\"inspect_guard\"") == std::string::npos) return model;
   auto guard = List(*runner, "list chain inet netwarden_threats inspect_guard");
   if (!guard) return guard.error();
   if (!guard->empty()) {
@@ -269,7 +277,7 @@ Result<Model> ModelOfRuleset(const Ruleset& ruleset, const EffectivePolicy& effe
 
 Result<VerifyReport> VerifyInstalled(const EffectivePolicy& effective,
                                      const VerifyOptions& options) {
-  auto model = ModelOfInstalled();
+  auto model = ModelOfInstalled(!effective.inspection_interface.empty());
   if (!model) return model.error();
   return CheckLeaks(*model, effective, options);
 }

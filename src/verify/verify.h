@@ -37,9 +37,10 @@ Result<VerifyReport> CheckLeaks(const Model& model, const EffectivePolicy& effec
 Result<VerifyReport> CheckEquivalence(const Model& model, const EffectivePolicy& effective,
                                       const VerifyOptions& options = {});
 
-// Reads `inet netwarden` and the threat table's inspection guard from the current network
-// namespace (libnftables). A missing table yields a model without it (which then leaks).
-Result<Model> ModelOfInstalled();
+// Reads `inet netwarden` and (when the policy inspects) the threat table's inspection guard
+// from the current network namespace (libnftables). A missing table yields a model without it
+// (which then leaks).
+Result<Model> ModelOfInstalled(bool with_inspection_guard);
 
 // The model of a compiled ruleset, as if installed (kernel-free), with the inspection guard the
 // threat table would add when the policy inspects. `seed` keeps interface ids comparable

@@ -83,9 +83,32 @@ install
 in_ns nft add element inet netwarden user_gateways6 '{ 2001:db8::10 . udp . 51820 . 1000 }'
 verify_fails "proto=udp uid=1000 dst=2001:db8::10 dport=51820 oif=wlan0 rule=$(handle_matching output @user_gateways6) \"gateway\""
 
+# Forwarded traffic (containers, VMs) and the input guard are proved too.
+install
+in_ns nft insert rule inet netwarden forward position "$(handle_of forward default-block)" udp dport 9999 accept
+verify_fails "proto=udp" "dport=9999" "hook=forward"
+install
+in_ns nft delete rule inet netwarden input handle "$(handle_of input tunnel-address-guard)"
+verify_fails "dst=10.99.0.2" "hook=input"
+
+# A statement the model cannot follow (it changes the mark later rules look at): not proved.
+install
+in_ns nft insert rule inet netwarden output meta mark set 0x4e570006
+rc=0; out=$(nw verify "$policy" --situation "$situation" 2>&1) || rc=$?
+[[ $rc == 1 && $out == "not proved: "*"'mangle' is not modelled"* ]] || fail "mark set: exit $rc: $out"
+
 # The table deleted.
 in_ns nft delete table inet netwarden
 verify_fails "rule=none"
+
+# Kernel-free modes through the CLI: every reachable state proves; a diff names the new breakout.
+out=$(nw verify --all-states "$policy" --situation "$situation") || fail "--all-states: $out"
+[[ $(grep -c '^state .*: proved:' <<<"$out") == 6 ]] || fail "--all-states: $out"
+printf 'version: 1\nvpn:\n  tunnel_interfaces: ["wg0"]\n' > "$work/old.yaml"
+printf 'version: 1\nvpn:\n  tunnel_interfaces: ["wg0"]\nexceptions:\n  breakout: [{cidr: 52.112.0.0/14}]\n' > "$work/new.yaml"
+out=$(nw verify --diff "$work/old.yaml" "$work/new.yaml") || fail "--diff: $out"
+[[ $out == "any protocol any uid → 52.112.0.0/14 any port via any interface except lo except "*": newly allowed" ]] ||
+  fail "--diff: $out"
 
 # Reading errors are exit 2.
 rc=0; nw verify "$work/missing.yaml" >/dev/null 2>&1 || rc=$?

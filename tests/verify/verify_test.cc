@@ -15,6 +15,7 @@
 #include "policy/policy_parser.h"
 #include "verify/evaluate.h"
 #include "verify/ruleset_listing.h"
+#include "verify/states.h"
 
 namespace netwarden::verify {
 namespace {
@@ -243,6 +244,23 @@ TEST(Mutation, WidenedSetElementIsCaught) {
   EXPECT_EQ(Joined(report).find("dst=52.112."), std::string::npos) << Joined(report);
 }
 
+TEST(Equivalence, WidenedSetDiffersFromTheReference) {
+  const EffectivePolicy effective = GoldenFull();
+  json listing = Listing(effective);
+  for (auto& element : (*FindObject(listing, "set", "breakout4"))["elem"]) {
+    if (element.is_object()) element["prefix"]["len"] = 13;
+  }
+  Model model;
+  ASSERT_TRUE(AddListing(model, listing.dump()));
+  auto report = CheckEquivalence(model, effective, Options());
+  ASSERT_TRUE(report);
+  ASSERT_FALSE(report->proved);
+  EXPECT_NE(Joined(*report).find("dst=52.116.0.0"), std::string::npos) << Joined(*report);
+  EXPECT_NE(Joined(*report).find("\"breakout\" kernel=accept reference=reject (default-block)"),
+            std::string::npos)
+      << Joined(*report);
+}
+
 TEST(Mutation, PolicyAcceptWithoutFinalRejectIsCaughtButEitherAloneProves) {
   const EffectivePolicy effective = GoldenFull();
   const json original = Listing(effective);
@@ -298,6 +316,24 @@ TEST(Mutation, WrongUidIsCaught) {
       << Joined(other);
 }
 
+TEST(Mutation, InterfaceWildcardAcceptIsTakenToMatch) {
+  // `oifname "eth*" accept`: a prefix match the model cannot name exactly; it may match, so the
+  // accept is assumed to, and the leak is reported with a note.
+  const EffectivePolicy effective = GoldenFull();
+  json listing = Listing(effective);
+  json* rule = FindRule(listing, "output", "loopback");
+  ASSERT_TRUE(rule);
+  (*rule)["expr"][0]["match"]["left"]["meta"]["key"] = "oifname";
+  (*rule)["expr"][0]["match"]["right"] = "eth*";
+  Model model;
+  ASSERT_TRUE(AddListing(model, listing.dump()));
+  auto report = CheckLeaks(model, effective, Options());
+  ASSERT_TRUE(report);
+  EXPECT_FALSE(report->proved);
+  ASSERT_FALSE(report->notes.empty());
+  EXPECT_NE(report->notes[0].find("may match"), std::string::npos);
+}
+
 TEST(Mutation, DeletedTableIsCaught) {
   const EffectivePolicy effective = GoldenFull();
   const VerifyReport report =
@@ -323,6 +359,58 @@ TEST(Mutation, RejectChainEmptiedIsCaught) {
   }
   objects = kept;
   EXPECT_FALSE(Check(listing.dump(), effective).proved);
+}
+
+// The inspection rule lets marked packets out by their mark alone; the threat table's
+// postrouting guard is what keeps them off every interface but the inspection one.
+TEST(Inspection, GuardIsWhatMakesTheMarkSafe) {
+  auto policy = ParsePolicy(R"(version: 1
+vpn:
+  gateways: [{address: 192.0.2.1, port: 443, protocol: tcp}]
+  tunnel_interfaces: [wg0]
+threat_feeds:
+  - {name: grey, url: "file:///nonexistent", action: inspect}
+inspection: {interface: wg-inspect}
+)",
+                            "p.yaml");
+  ASSERT_TRUE(policy) << policy.error().ToString();
+  Situation situation;
+  situation.interfaces.push_back({"eth0", {}});
+  const EffectivePolicy effective = Resolve(*policy, situation);
+  ASSERT_EQ(effective.inspection_interface, "wg-inspect");
+  auto with_guard = ModelOfRuleset(Compile(effective), effective);
+  ASSERT_TRUE(with_guard);
+  auto proved = CheckLeaks(*with_guard, effective, Options());
+  ASSERT_TRUE(proved);
+  EXPECT_TRUE(proved->proved) << Joined(*proved);
+  const VerifyReport without = Check(RulesetListing(Compile(effective)), effective);
+  ASSERT_FALSE(without.proved);
+  EXPECT_NE(Joined(without).find("dport=443 oif=wlan0 mark=0x4e570006 rule="), std::string::npos)
+      << Joined(without);
+}
+
+TEST(States, EveryReachableStateProves) {
+  auto policy = LoadPolicyFile(SourcePath("tests/golden/render/full.policy.yaml"));
+  ASSERT_TRUE(policy);
+  std::vector<std::string> names;
+  for (const auto& state : ReachableStates(*policy, {})) {
+    names.push_back(state.name);
+    const EffectivePolicy effective = Resolve(*policy, state.situation);
+    auto model = ModelOfRuleset(Compile(effective), effective);
+    ASSERT_TRUE(model);
+    auto report = CheckLeaks(*model, effective, Options());
+    ASSERT_TRUE(report);
+    EXPECT_TRUE(report->proved) << state.name << "\n" << Joined(*report);
+    if (state.name == "tunnel") {
+      EXPECT_EQ(effective.tunnel_interfaces, std::vector<std::string>{"wg0"});
+    }
+    if (state.name == "trusted branch") {
+      EXPECT_EQ(effective.trusted_interfaces.count("eth0"), 1u);
+    }
+  }
+  EXPECT_EQ(names,
+            (std::vector<std::string>{"no network", "blocked", "tunnel", "trusted head-office",
+                                      "trusted branch", "portal window"}));
 }
 
 TEST(Diff, NewBreakoutIsNewlyAllowed) {
