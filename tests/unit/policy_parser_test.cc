@@ -47,7 +47,8 @@ TEST(PolicyParser, MinimalPolicyBlocksEverything) {
 
 TEST(PolicyParser, UnknownKeyPointsAtTheKey) {
   EXPECT_EQ(ErrorOf("version: 1\nvpn:\n  gateway: []\n"),
-            "p.yaml:3:3: unknown key 'gateway' in vpn (expected one of: gateways, tunnel_interfaces)");
+            "p.yaml:3:3: unknown key 'gateway' in vpn (expected one of: gateways, "
+            "tunnel_interfaces, tunnel_kinds)");
 }
 
 TEST(PolicyParser, WrongTypes) {
