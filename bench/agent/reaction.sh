@@ -35,6 +35,10 @@ lab_init bag
 lab_build
 AGENT_POLICY=$LAB_DIR/policy.yaml
 agent_policy "$AGENT_POLICY" none
+# The driver's stand-in tunnel is a bridge (created and brought up by one `ip link add`); a tunnel
+# must also have an allowed link kind (vpn.tunnel_kinds), so the bench's policy allows bridges.
+sed -i 's/^  tunnel_interfaces: \(.*\)$/  tunnel_interfaces: \1\n  tunnel_kinds: [wireguard, tun, bridge]/' "$AGENT_POLICY"
+grep -q 'tunnel_kinds: \[wireguard, tun, bridge\]' "$AGENT_POLICY" || lab_die "cannot allow bridges as tunnels"
 lab_walk home
 measure() {
   local label=$1

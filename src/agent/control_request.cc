@@ -23,18 +23,25 @@ constexpr FieldRule kFields[] = {
     {"seconds", FieldType::kInteger},
 };
 
+// An integer within [0, max] (nlohmann keeps non-negative integers as unsigned, negative ones
+// as signed).
+bool IsIntegerUpTo(const nlohmann::json& value, uint64_t max) {
+  if (value.is_number_unsigned()) return value.get<uint64_t>() <= max;
+  return value.is_number_integer() && value.get<int64_t>() >= 0 &&
+         static_cast<uint64_t>(value.get<int64_t>()) <= max;
+}
+
 bool HasType(const nlohmann::json& value, FieldType type) {
   switch (type) {
     case FieldType::kString:
       return value.is_string();
     case FieldType::kInteger:
-      return value.is_number_integer();
+      return value.is_number_integer() &&
+             (!value.is_number_unsigned() || value.get<uint64_t>() <= INT64_MAX);
     case FieldType::kPort:
-      return value.is_number_integer() && value.get<int64_t>() >= 0 &&
-             value.get<int64_t>() <= 65535;
+      return IsIntegerUpTo(value, 65535);
     case FieldType::kUid:
-      return value.is_number_integer() && value.get<int64_t>() >= 0 &&
-             value.get<int64_t>() <= INT64_C(4294967294);
+      return IsIntegerUpTo(value, UINT32_C(4294967294));
   }
   return false;
 }

@@ -3,9 +3,10 @@
 #include <ares.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <sys/select.h>
+#include <poll.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <mutex>
 
 namespace netwarden::agent {
@@ -74,16 +75,36 @@ Result<Resolution> ResolveName(const std::string& name, const std::vector<IpAddr
   hints.ai_family = AF_UNSPEC;
   hints.ai_flags = ARES_AI_NOSORT;
   ares_getaddrinfo(channel, name.c_str(), nullptr, &hints, OnAnswer, &lookup);
+  // poll(), not select(): an FD_SET of a descriptor past FD_SETSIZE (1024) writes past the set.
+  // c-ares says which sockets it waits on through ares_getsock (at most ARES_GETSOCK_MAXNUM).
   while (!lookup.done) {
-    fd_set readers, writers;
-    FD_ZERO(&readers);
-    FD_ZERO(&writers);
-    const int count = ares_fds(channel, &readers, &writers);
+    ares_socket_t sockets[ARES_GETSOCK_MAXNUM];
+    const int bits = ares_getsock(channel, sockets, ARES_GETSOCK_MAXNUM);
+    pollfd waiting[ARES_GETSOCK_MAXNUM];
+    nfds_t count = 0;
+    for (int i = 0; i < ARES_GETSOCK_MAXNUM; ++i) {
+      const short events = static_cast<short>((ARES_GETSOCK_READABLE(bits, i) ? POLLIN : 0) |
+                                              (ARES_GETSOCK_WRITABLE(bits, i) ? POLLOUT : 0));
+      if (events) waiting[count++] = pollfd{sockets[i], events, 0};
+    }
     if (count == 0) break;
     timeval wait{};
-    timeval* deadline = ares_timeout(channel, nullptr, &wait);
-    select(count, &readers, &writers, nullptr, deadline);
-    ares_process(channel, &readers, &writers);
+    const timeval* next = ares_timeout(channel, nullptr, &wait);
+    const int timeout_ms =
+        next ? static_cast<int>(next->tv_sec * 1000 + (next->tv_usec + 999) / 1000) : -1;
+    const int ready = poll(waiting, count, timeout_ms);
+    if (ready < 0 && errno != EINTR) break;
+    if (ready <= 0) {
+      ares_process_fd(channel, ARES_SOCKET_BAD, ARES_SOCKET_BAD);  // timeouts only
+      continue;
+    }
+    for (nfds_t i = 0; i < count; ++i) {
+      const short got = waiting[i].revents;
+      if (!got) continue;
+      const bool readable = got & (POLLIN | POLLERR | POLLHUP);
+      ares_process_fd(channel, readable ? waiting[i].fd : ARES_SOCKET_BAD,
+                      (got & POLLOUT) ? waiting[i].fd : ARES_SOCKET_BAD);
+    }
   }
   ares_destroy(channel);
   if (lookup.status != ARES_SUCCESS) {

@@ -96,6 +96,9 @@ struct Policy {
   std::optional<VpnSection> vpn;  // present = the forced VPN is enforced (or reported)
   std::vector<Gateway> gateways;
   std::vector<std::string> tunnel_interfaces;  // glob patterns
+  // Link kinds a tunnel interface may have (IFLA_INFO_KIND): a veth or macvlan named like the
+  // tunnel is not the tunnel. wireguard-go and OpenVPN (tun and tap) create "tun" devices.
+  std::vector<std::string> tunnel_kinds = {"wireguard", "tun"};
   std::vector<TrustedNetwork> trusted_networks;
   std::vector<Proxy> proxies;
   std::vector<Breakout> breakout;

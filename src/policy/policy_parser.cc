@@ -5,6 +5,7 @@
 #include <set>
 
 #include "core/file.h"
+#include "core/interface_name.h"
 #include "core/yaml_reader.h"
 #include "policy/apps_parser.h"
 #include "policy/threats_parser.h"
@@ -92,7 +93,8 @@ class PolicyParser {
     policy_.vpn = VpnSection{VpnMode::kEnforce, DefaultDhcpClientUids(), reader_.At(vpn)};
     if (vpn.IsNull()) return;  // `vpn:` alone: the lockdown with no gateway (block all)
     if (!reader_.ExpectMap(vpn, "vpn",
-                           {"mode", "gateways", "tunnel_interfaces", "dhcp_client_users"})) {
+                           {"mode", "gateways", "tunnel_interfaces", "tunnel_kinds",
+                            "dhcp_client_users"})) {
       return;
     }
     if (vpn["mode"]) {
@@ -128,6 +130,7 @@ class PolicyParser {
         policy_.tunnel_interfaces.push_back(*pattern);
       }
     }
+    ParseTunnelKinds(vpn["tunnel_kinds"]);
     if (policy_.tunnel_interfaces.empty() && !policy_.gateways.empty()) {
       reader_.Warn(vpn, "no vpn.tunnel_interfaces: traffic through the tunnel will be blocked too");
     }
@@ -146,6 +149,25 @@ class PolicyParser {
                    "no DHCP client users: no DHCP request can leave (static addresses only)");
     }
     policy_.vpn->dhcp_client_uids = std::move(uids);
+  }
+
+  void ParseTunnelKinds(const Node& kinds) {
+    if (!kinds || !reader_.ExpectSequence(kinds, "vpn.tunnel_kinds")) return;
+    policy_.tunnel_kinds.clear();
+    for (const auto& entry : kinds) {
+      auto kind = reader_.String(entry, "a tunnel kind");
+      if (!kind) continue;
+      if (!IsValidLinkKind(*kind)) {
+        reader_.Fail(entry, "'" + *kind +
+                                "' is not a link kind (as `ip -d link` shows it: wireguard, tun, "
+                                "ipip, gre, xfrm, ...)");
+        continue;
+      }
+      policy_.tunnel_kinds.push_back(*kind);
+    }
+    if (policy_.tunnel_kinds.empty()) {
+      reader_.Fail(kinds, "vpn.tunnel_kinds is empty: no interface could ever be the tunnel");
+    }
   }
 
   std::optional<Gateway> ParseGateway(const Node& node) {
@@ -264,6 +286,20 @@ class PolicyParser {
     }
   }
 
+  // The pin proves the server holds the key, not where it is: a hostile network can relay the
+  // probe's TCP connection to the real server when that server is reachable from the internet,
+  // and the handshake then succeeds on the hostile network (issue 14, item 10).
+  void WarnIfRelayable(const Node& url, const HttpsProbe& probe) {
+    const std::string relay_note =
+        ": a hostile network can relay the probe to the real server and be trusted; use a probe "
+        "server reachable only from inside the trusted network (docs/SECURITY.md)";
+    if (auto literal = IpAddress::Parse(probe.host)) {
+      if (!IsPrivate(*literal)) {
+        reader_.Warn(url, "https_probe host " + probe.host + " is a public address" + relay_note);
+      }
+    }
+  }
+
   std::optional<HttpsProbe> ParseProbe(const Node& node) {
     if (!reader_.ExpectMap(node, "https_probe", {"url", "sha256"})) return std::nullopt;
     auto url = reader_.String(node["url"], "url");
@@ -290,6 +326,7 @@ class PolicyParser {
     }
     if (!ok) return std::nullopt;
     parsed->sha256 = pin;
+    WarnIfRelayable(node["url"], *parsed);
     return *parsed;
   }
 
@@ -406,17 +443,18 @@ bool IsValidHostname(std::string_view name) {
 }
 
 bool IsValidInterfacePattern(std::string_view pattern) {
-  if (pattern.empty() || pattern.size() > 15) return false;
-  for (size_t i = 0; i < pattern.size(); ++i) {
-    const char c = pattern[i];
-    if (c == '*') {
-      if (i + 1 != pattern.size()) return false;
-    } else if (c == '/' || c == ':' || c == '"' || std::isspace(static_cast<unsigned char>(c)) ||
-               !std::isprint(static_cast<unsigned char>(c))) {
-      return false;
-    }
-  }
-  return pattern != "*";
+  if (pattern == "*" || pattern.find('*') < pattern.size() - 1) return false;
+  if (!pattern.empty() && pattern.back() == '*') pattern.remove_suffix(1);
+  // A pattern matches only names that can be used in rules, so it is made of their characters.
+  return !InterfaceNameProblem(pattern).has_value();
+}
+
+bool IsValidLinkKind(std::string_view kind) {
+  if (kind.empty() || kind.size() > 32) return false;
+  return std::all_of(kind.begin(), kind.end(), [](char c) {
+    return std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) ||
+           c == '_' || c == '-';
+  });
 }
 
 bool InterfaceMatches(std::string_view pattern, std::string_view name) {

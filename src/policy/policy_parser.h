@@ -16,6 +16,8 @@ Result<Policy> LoadPolicyFile(const std::string& path);
 // Shared validators, also used for situation files.
 bool IsValidHostname(std::string_view name);
 bool IsValidInterfacePattern(std::string_view pattern);
+// A link kind as rtnetlink names it (IFLA_INFO_KIND): lower-case letters, digits, '_' and '-'.
+bool IsValidLinkKind(std::string_view kind);
 // Glob match of an interface name against a pattern with an optional trailing '*' (nft semantics).
 bool InterfaceMatches(std::string_view pattern, std::string_view name);
 

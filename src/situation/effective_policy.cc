@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/interface_name.h"
 #include "policy/policy_parser.h"
 
 namespace netwarden {
@@ -58,13 +59,30 @@ EffectivePolicy Resolve(const Policy& policy, const Situation& situation) {
   effective.proxies = policy.proxies;
 
   for (const auto& interface : situation.interfaces) {
+    // A name that cannot be written into nft text safely is in no allow-list at all: fail
+    // closed, and every other interface's rules still apply (issue 14, item 12).
+    if (auto problem = InterfaceNameProblem(interface.name)) {
+      effective.ignored_interfaces.push_back(*problem + ": left out of every rule");
+      continue;
+    }
     // The inspection interface is never the VPN tunnel, even when a pattern ("wg*") matches it:
     // it carries only what the threat table marks.
-    const bool is_tunnel =
+    const bool named_like_tunnel =
         interface.name != policy.threats.inspection_interface &&
-        std::any_of(policy.tunnel_interfaces.begin(), policy.tunnel_interfaces.end(),
-                    [&](const std::string& pattern) { return InterfaceMatches(pattern, interface.name); });
-    if (is_tunnel) {
+        std::any_of(
+            policy.tunnel_interfaces.begin(), policy.tunnel_interfaces.end(),
+            [&](const std::string& pattern) { return InterfaceMatches(pattern, interface.name); });
+    // The name alone proves nothing: a veth, macvlan or bridge can be called "wg0". An unknown
+    // kind (a situation file that does not say) is taken at its word.
+    const bool kind_allowed =
+        !interface.kind || std::find(policy.tunnel_kinds.begin(), policy.tunnel_kinds.end(),
+                                     *interface.kind) != policy.tunnel_kinds.end();
+    if (named_like_tunnel && !kind_allowed) {
+      effective.ignored_interfaces.push_back(
+          "interface '" + interface.name + "' is named like a tunnel but its link kind is '" +
+          *interface.kind + "', not one of vpn.tunnel_kinds: not a tunnel");
+    }
+    if (named_like_tunnel && kind_allowed) {
       effective.tunnel_interfaces.push_back(interface.name);
       for (const auto& address : interface.addresses) {
         AddUnique(effective.tunnel_addresses, address.address);
@@ -84,7 +102,9 @@ EffectivePolicy Resolve(const Policy& policy, const Situation& situation) {
     const bool known = std::any_of(
         policy.trusted_networks.begin(), policy.trusted_networks.end(),
         [&](const TrustedNetwork& network) { return network.name == verified.network; });
-    if (known) effective.trusted_interfaces[verified.interface] = verified.network;
+    if (known && !InterfaceNameProblem(verified.interface)) {
+      effective.trusted_interfaces[verified.interface] = verified.network;
+    }
   }
 
   for (const auto& gateway : policy.gateways) {
@@ -134,7 +154,7 @@ EffectivePolicy Resolve(const Policy& policy, const Situation& situation) {
   // nothing (a hostile network could otherwise keep plaintext web open beside the tunnel).
   if (situation.portal_window_open && effective.tunnel_interfaces.empty()) {
     for (const auto& interface : situation.interfaces) {
-      if (!effective.IsTunnel(interface.name)) {
+      if (!effective.IsTunnel(interface.name) && !InterfaceNameProblem(interface.name)) {
         effective.portal_window_interfaces.push_back(interface.name);
       }
     }

@@ -36,21 +36,25 @@ struct LabeledNetwork {
 };
 
 struct EffectivePolicy {
-  std::vector<std::string> tunnel_interfaces;               // present interfaces matching a pattern
-  std::map<std::string, std::string> trusted_interfaces;    // interface -> trusted network name
+  std::vector<std::string> tunnel_interfaces;             // present interfaces matching a pattern
+  std::map<std::string, std::string> trusted_interfaces;  // interface -> trusted network name
   std::vector<GatewayEndpoint> gateways;
   std::vector<LabeledNetwork> breakout;
   std::vector<LabeledNetwork> captive_portals;
   std::vector<Proxy> proxies;
   std::vector<IpAddress> dns_resolvers;  // policy's, and situation's while no tunnel is up; uid 0
-  std::vector<IpAddress> tunnel_addresses;  // addresses on tunnel interfaces (input guard)
-  std::vector<ProbeEndpoint> probe_endpoints;     // trusted-network HTTPS probes (uid 0, tcp)
+  std::vector<IpAddress> tunnel_addresses;     // addresses on tunnel interfaces (input guard)
+  std::vector<ProbeEndpoint> probe_endpoints;  // trusted-network HTTPS probes (uid 0, tcp)
   std::vector<std::string> portal_window_interfaces;  // HTTP/HTTPS + DNS open for a portal login
   LanAccess lan = LanAccess::kNone;
   VpnMode vpn_mode = VpnMode::kEnforce;  // report: nothing is blocked, would-blocks are logged
   std::vector<uint32_t> dhcp_client_uids;  // owners of DHCP client sockets (vpn.dhcp_client_users)
   std::string inspection_interface;  // threat-feed `inspect`: marked packets may leave here
   std::vector<std::string> unresolved_hosts;  // names the situation has no address for
+  // Interfaces present but left out of every rule, and why: a name that cannot be written into
+  // the ruleset, or one named like the tunnel whose link kind is not in vpn.tunnel_kinds. Traffic
+  // over them is judged like over any untrusted interface (blocked).
+  std::vector<std::string> ignored_interfaces;
 
   bool IsTunnel(const std::string& interface) const;
 };

@@ -3,6 +3,7 @@
 // verified where, what the policy's names resolve to. The agent computes it; tests write it.
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,12 @@ struct InterfaceAddress {
 struct InterfaceState {
   std::string name;
   std::vector<InterfaceAddress> addresses;
+  int index = 0;  // the kernel's ifindex; 0 when not known (situation files)
+  // The rtnetlink link kind (IFLA_INFO_KIND: "wireguard", "tun", "veth", "macvlan", ...; "" for
+  // a device without one, such as a physical NIC). nullopt: not known (a situation file that
+  // does not say); the agent always knows it.
+  std::optional<std::string> kind = std::nullopt;
+  bool carrier = true;  // IFF_LOWER_UP: the link has carrier (the agent re-probes when it changes)
 };
 
 struct VerifiedTrust {

@@ -1,6 +1,7 @@
 #include <charconv>
 
 #include "core/file.h"
+#include "core/interface_name.h"
 #include "core/yaml_reader.h"
 #include "situation/situation.h"
 
@@ -19,7 +20,8 @@ std::optional<InterfaceAddress> ParseInterfaceAddress(YamlReader& reader, const 
   InterfaceAddress result{*address, address->bit_width()};
   if (slash != std::string::npos) {
     const std::string length = text->substr(slash + 1);
-    auto [end, ec] = std::from_chars(length.data(), length.data() + length.size(), result.prefix_len);
+    auto [end, ec] =
+        std::from_chars(length.data(), length.data() + length.size(), result.prefix_len);
     if (ec != std::errc() || end != length.data() + length.size() || result.prefix_len < 0 ||
         result.prefix_len > address->bit_width()) {
       reader.Fail(node, "'" + *text + "' has an invalid prefix length");
@@ -45,25 +47,37 @@ Result<Situation> ParseSituation(std::string_view text, const std::string& file_
   YAML::Node root = reader.Load(text);
   if (reader.failed()) return reader.TakeError();
   if (!root.IsDefined() || root.IsNull()) return situation;  // nothing observed: no network
-  if (!reader.ExpectMap(root, "the situation",
-                        {"interfaces", "verified_trusted", "resolved", "dns_resolvers", "portal_window_open"})) {
+  if (!reader.ExpectMap(
+          root, "the situation",
+          {"interfaces", "verified_trusted", "resolved", "dns_resolvers", "portal_window_open"})) {
     return reader.TakeError();
   }
   const YAML::Node& interfaces = root["interfaces"];
   if (reader.ExpectSequence(interfaces, "interfaces") && interfaces) {
     for (const auto& node : interfaces) {
-      if (!reader.ExpectMap(node, "an interface", {"name", "addresses"})) continue;
+      if (!reader.ExpectMap(node, "an interface", {"name", "addresses", "kind"})) continue;
       InterfaceState state;
       auto name = reader.String(node["name"], "name");
       if (!name || name->empty() || name->size() > 15) {
         reader.Fail(node, "an interface needs a 'name' of 1 to 15 characters");
         continue;
       }
+      if (auto problem = InterfaceNameProblem(*name)) {
+        reader.Fail(node["name"], *problem);
+        continue;
+      }
       state.name = *name;
+      if (node["kind"]) {
+        // The link kind as `ip -d link` shows it; "" for a device without one (a physical NIC).
+        auto kind = reader.String(node["kind"], "kind");
+        if (!kind) continue;
+        state.kind = *kind;
+      }
       const YAML::Node& addresses = node["addresses"];
       if (reader.ExpectSequence(addresses, "addresses") && addresses) {
         for (const auto& entry : addresses) {
-          if (auto address = ParseInterfaceAddress(reader, entry)) state.addresses.push_back(*address);
+          if (auto address = ParseInterfaceAddress(reader, entry))
+            state.addresses.push_back(*address);
         }
       }
       situation.interfaces.push_back(std::move(state));
@@ -77,6 +91,10 @@ Result<Situation> ParseSituation(std::string_view text, const std::string& file_
       auto interface = reader.String(node["interface"], "interface");
       if (!network || !interface) {
         reader.Fail(node, "a verified trusted network needs 'network' and 'interface'");
+        continue;
+      }
+      if (auto problem = InterfaceNameProblem(*interface)) {
+        reader.Fail(node["interface"], *problem);
         continue;
       }
       situation.verified_trusted.push_back({*network, *interface});

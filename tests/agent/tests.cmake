@@ -4,3 +4,6 @@ netwarden_unit_test(reconcile_replay_test ${CMAKE_CURRENT_LIST_DIR}/reconcile_re
 netwarden_unit_test(agent_scenario_test ${CMAKE_CURRENT_LIST_DIR}/agent_scenario_test.cc LIBS nw_agent)
 netwarden_unit_test(control_socket_test ${CMAKE_CURRENT_LIST_DIR}/control_socket_test.cc LIBS nw_agent)
 netwarden_unit_test(trust_probe_test ${CMAKE_CURRENT_LIST_DIR}/trust_probe_test.cc LIBS nw_agent)
+netwarden_unit_test(interface_identity_test ${CMAKE_CURRENT_LIST_DIR}/interface_identity_test.cc LIBS nw_dataplane)
+netwarden_unit_test(name_resolver_test ${CMAKE_CURRENT_LIST_DIR}/name_resolver_test.cc LIBS nw_agent)
+netwarden_unit_test(netlink_test ${CMAKE_CURRENT_LIST_DIR}/netlink_test.cc LIBS nw_agent)

@@ -137,7 +137,7 @@ TEST(PolicyParser, VpnMode) {
 TEST(PolicyParser, UnknownKeyPointsAtTheKey) {
   EXPECT_EQ(ErrorOf("version: 1\nvpn:\n  gateway: []\n"),
             "p.yaml:3:3: unknown key 'gateway' in vpn (expected one of: mode, gateways, "
-            "tunnel_interfaces, dhcp_client_users)");
+            "tunnel_interfaces, tunnel_kinds, dhcp_client_users)");
 }
 
 TEST(PolicyParser, WrongTypes) {

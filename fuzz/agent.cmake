@@ -1,0 +1,1 @@
+netwarden_fuzzer(control_request nw_agent)
