@@ -27,6 +27,14 @@ std::optional<std::string_view> After(std::string_view text, std::string_view ma
   return text.substr(at + marker.size());
 }
 
+size_t FindAfterSpace(std::string_view text, std::string_view word, size_t from) {
+  for (size_t at = text.find(word, from + 1); at != std::string_view::npos;
+       at = text.find(word, at + 1)) {
+    if (text[at - 1] == ' ') return at - 1;
+  }
+  return std::string_view::npos;
+}
+
 std::string_view Before(std::string_view text, std::string_view marker) {
   return text.substr(0, text.find(marker));
 }
