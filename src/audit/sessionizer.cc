@@ -1,5 +1,8 @@
 #include "audit/sessionizer.h"
 
+#include <algorithm>
+#include <functional>
+
 namespace netwarden::audit {
 
 namespace {
@@ -90,13 +93,16 @@ void Sessionizer::Add(Event& event, uint64_t line) {
     Sweep(event.time);
     events_since_sweep_ = 0;
   }
-  auto [found, inserted] = open_.try_emplace(event.session_key);
-  Pending& pending = found->second;
+  bool inserted = false;
+  uint32_t slot = FindOrInsert(event.session_key, inserted);
+  Pending& pending = slots_[slot];
   if (!inserted && event.kind == EventKind::kSessionStart && event.opens_session &&
       pending.opened) {
     // Two live sessions on one key: the first is kept with an unknown end, not merged.
     Close(pending);
+    std::string key = std::move(pending.key);
     pending = Pending();
+    pending.key = std::move(key);
     inserted = true;
   }
   if (inserted) {
@@ -135,7 +141,7 @@ void Sessionizer::Add(Event& event, uint64_t line) {
       }
       if (pending.started) pending.session.end = event.time;
       Close(pending);
-      open_.erase(found);
+      Erase(slot);
       break;
     case EventKind::kAdminLoginSuccess:
     case EventKind::kAdminLoginFailure:
@@ -143,20 +149,87 @@ void Sessionizer::Add(Event& event, uint64_t line) {
   }
 }
 
-void Sessionizer::Sweep(int64_t now) {
-  for (auto it = open_.begin(); it != open_.end();) {
-    if (now - it->second.last_time < kQuietSeconds) {
-      ++it;
-      continue;
+uint32_t Sessionizer::FindOrInsert(std::string_view key, bool& inserted) {
+  if ((open_count_ + 1) * 2 > table_.size()) Grow();
+  uint64_t hash = std::hash<std::string_view>{}(key);
+  size_t mask = table_.size() - 1;
+  for (size_t i = hash & mask;; i = (i + 1) & mask) {
+    Entry& entry = table_[i];
+    if (entry.slot == kNoSlot) {
+      uint32_t slot;
+      if (!free_slots_.empty()) {
+        slot = free_slots_.back();
+        free_slots_.pop_back();
+      } else {
+        slot = static_cast<uint32_t>(slots_.size());
+        slots_.emplace_back();
+      }
+      slots_[slot].key.assign(key);
+      entry = Entry{hash, slot};
+      ++open_count_;
+      inserted = true;
+      return slot;
     }
-    Close(it->second);
-    it = open_.erase(it);
+    if (entry.hash == hash && slots_[entry.slot].key == key) {
+      inserted = false;
+      return entry.slot;
+    }
+  }
+}
+
+void Sessionizer::Erase(uint32_t slot) {
+  uint64_t hash = std::hash<std::string_view>{}(slots_[slot].key);
+  size_t mask = table_.size() - 1;
+  size_t hole = hash & mask;
+  while (table_[hole].slot != slot) hole = (hole + 1) & mask;
+  // Backward shift: pull later entries of the probe run into the hole when their home allows.
+  for (size_t next = (hole + 1) & mask; table_[next].slot != kNoSlot; next = (next + 1) & mask) {
+    size_t home = table_[next].hash & mask;
+    bool stays = hole <= next ? (hole < home && home <= next) : (hole < home || home <= next);
+    if (!stays) {
+      table_[hole] = table_[next];
+      hole = next;
+    }
+  }
+  table_[hole] = Entry();
+  --open_count_;
+  slots_[slot] = Pending();  // frees its strings
+  free_slots_.push_back(slot);
+}
+
+void Sessionizer::Grow() {
+  std::vector<Entry> old = std::move(table_);
+  table_.assign(std::max<size_t>(1024, old.size() * 2), Entry());
+  size_t mask = table_.size() - 1;
+  for (const Entry& entry : old) {
+    if (entry.slot == kNoSlot) continue;
+    size_t i = entry.hash & mask;
+    while (table_[i].slot != kNoSlot) i = (i + 1) & mask;
+    table_[i] = entry;
+  }
+}
+
+void Sessionizer::Sweep(int64_t now) {
+  std::vector<uint32_t> quiet;
+  for (const Entry& entry : table_) {
+    if (entry.slot != kNoSlot && now - slots_[entry.slot].last_time >= kQuietSeconds) {
+      quiet.push_back(entry.slot);
+    }
+  }
+  for (uint32_t slot : quiet) {
+    Close(slots_[slot]);
+    Erase(slot);
   }
 }
 
 void Sessionizer::Finish() {
-  for (auto& [key, pending] : open_) Close(pending);
-  open_.clear();
+  for (const Entry& entry : table_) {
+    if (entry.slot != kNoSlot) Close(slots_[entry.slot]);
+  }
+  table_.clear();
+  slots_.clear();
+  free_slots_.clear();
+  open_count_ = 0;
 }
 
 }  // namespace netwarden::audit

@@ -3,8 +3,10 @@
 // several lines tied by a key (F5 session id, ASA group|user|ip, FortiGate tunnel id, ...):
 // facts are merged under that key until the session ends or the file does.
 
+#include <climits>
+#include <cstdint>
 #include <string>
-#include <unordered_map>
+#include <string_view>
 #include <vector>
 
 #include "audit/event.h"
@@ -23,6 +25,7 @@ class Sessionizer {
 
  private:
   struct Pending {
+    std::string key;
     Session session;
     bool started = false;
     bool opened = false;  // a start with Event::opens_session was merged
@@ -44,11 +47,26 @@ class Sessionizer {
   // did start, emitted with an unknown end) once their key has been quiet for a long time.
   void Sweep(int64_t now);
 
+  // The open sessions: an open-addressing table (linear probing, deletion by backward shift) of
+  // small entries pointing into a vector of reused slots. A lookup touches one 16-byte entry and
+  // a slot, not a bucket array and a scattered 300-byte node: this is the audit's hottest map.
+  struct Entry {
+    uint64_t hash = 0;
+    uint32_t slot = kNoSlot;
+  };
+  static constexpr uint32_t kNoSlot = UINT32_MAX;
+  uint32_t FindOrInsert(std::string_view key, bool& inserted);
+  void Erase(uint32_t slot);
+  void Grow();
+
   LogFormat format_;
   uint32_t file_index_;
   std::vector<Session>& sessions_;
   std::vector<LoginAttempt>& attempts_;
-  std::unordered_map<std::string, Pending> open_;
+  std::vector<Entry> table_;
+  std::vector<Pending> slots_;
+  std::vector<uint32_t> free_slots_;
+  size_t open_count_ = 0;
   uint64_t events_since_sweep_ = 0;
 };
 

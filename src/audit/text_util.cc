@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstring>
 
 namespace netwarden::audit {
 
@@ -24,6 +25,14 @@ std::optional<std::string_view> After(std::string_view text, std::string_view ma
   auto at = text.find(marker);
   if (at == std::string_view::npos) return std::nullopt;
   return text.substr(at + marker.size());
+}
+
+size_t FindAfterSpace(std::string_view text, std::string_view word, size_t from) {
+  for (size_t at = text.find(word, from + 1); at != std::string_view::npos;
+       at = text.find(word, at + 1)) {
+    if (text[at - 1] == ' ') return at - 1;
+  }
+  return std::string_view::npos;
 }
 
 std::string_view Before(std::string_view text, std::string_view marker) {
@@ -103,41 +112,55 @@ std::optional<IpAddress> ParseAddressWithPort(std::string_view text) {
 }
 
 bool NextKeyValue(std::string_view& text, std::string_view& key, std::string_view& value) {
-  size_t equals = text.find('=');
-  if (equals == std::string_view::npos) return false;
-  size_t key_start = text.rfind(' ', equals);
-  key_start = key_start == std::string_view::npos ? 0 : key_start + 1;
-  key = text.substr(key_start, equals - key_start);
+  // One forward pass (this is the key=value formats' hot loop): words without '=' (a syslog
+  // header) are skipped; an unquoted value ends at the space before the next "key=".
+  const char* p = text.data();
+  const char* end = p + text.size();
+  while (true) {
+    while (p < end && *p == ' ') ++p;
+    const char* word = p;
+    while (p < end && *p != '=' && *p != ' ') ++p;
+    if (p >= end) {
+      text = {};
+      return false;
+    }
+    if (*p == ' ') continue;
+    key = std::string_view(word, static_cast<size_t>(p - word));
+    ++p;
+    break;
+  }
   if (auto bar = key.rfind('|'); bar != std::string_view::npos) key.remove_prefix(bar + 1);
-  std::string_view rest = text.substr(equals + 1);
-  if (!rest.empty() && rest.front() == '"') {
-    size_t close = rest.find('"', 1);
-    if (close == std::string_view::npos) {
-      value = rest.substr(1);
+  if (p < end && *p == '"') {
+    const char* open = p + 1;
+    const auto* close = static_cast<const char*>(std::memchr(open, '"', end - open));
+    if (close == nullptr) {
+      value = std::string_view(open, static_cast<size_t>(end - open));
       text = {};
     } else {
-      value = rest.substr(1, close - 1);
-      text = rest.substr(close + 1);
+      value = std::string_view(open, static_cast<size_t>(close - open));
+      text = std::string_view(close + 1, static_cast<size_t>(end - close - 1));
     }
     return true;
   }
-  size_t from = 0;
+  const char* start = p;
   while (true) {
-    size_t next = rest.find('=', from);
-    if (next == std::string_view::npos) {
-      value = Trim(rest);
+    const auto* space = static_cast<const char*>(std::memchr(p, ' ', end - p));
+    if (space == nullptr) {
+      value = Trim(std::string_view(start, static_cast<size_t>(end - start)));
       text = {};
       return true;
     }
-    size_t space = rest.rfind(' ', next);
-    if ((next > 0 && rest[next - 1] == '\\') || space == std::string_view::npos || space < from) {
-      from = next + 1;  // an '=' inside the value
-      continue;
+    const char* next = space + 1;
+    while (next < end && *next == ' ') ++next;
+    const char* scan = next;
+    while (scan < end && *scan != ' ' && *scan != '=') ++scan;
+    // The next word is a key ("k=", a CEF "\\=" does not count): the value ends here.
+    if (scan < end && *scan == '=' && scan > next && scan[-1] != '\\') {
+      value = std::string_view(start, static_cast<size_t>(space - start));
+      text = std::string_view(space, static_cast<size_t>(end - space));
+      return true;
     }
-    value = rest.substr(0, space);
-    while (!value.empty() && value.back() == ' ') value.remove_suffix(1);
-    text = rest.substr(space);
-    return true;
+    p = next;
   }
 }
 

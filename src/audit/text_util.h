@@ -17,6 +17,10 @@ bool ConsumePrefix(std::string_view& text, std::string_view prefix);
 // The text after the first occurrence of `marker`.
 std::optional<std::string_view> After(std::string_view text, std::string_view marker);
 
+// text.find(" " + word) without stopping at every space: searches `word` (which must not begin
+// with a space) and checks the space before it. Log lines are full of spaces, rarely of letters.
+size_t FindAfterSpace(std::string_view text, std::string_view word, size_t from = 0);
+
 // The text up to (not including) the first occurrence of `marker`, or all of it.
 std::string_view Before(std::string_view text, std::string_view marker);
 

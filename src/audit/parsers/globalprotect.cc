@@ -2,6 +2,8 @@
 // description reads "GlobalProtect gateway user authentication succeeded. Login from: ...".
 // Both may arrive behind a syslog header.
 
+#include <cstdint>
+#include <cstring>
 #include <vector>
 
 #include "audit/parsers/parser.h"
@@ -69,27 +71,33 @@ GpEvent Classify(std::string_view event) {
 }
 
 // RFC 4180-ish split; quoted fields keep their inner text (doubled quotes are rare enough in
-// these logs that they are left as they are).
-void SplitCsv(std::string_view text, std::vector<std::string_view>& fields) {
+// these logs that they are left as they are). Only the first `wanted` fields are split (the rest
+// are never read), in one pass over the characters.
+void SplitCsv(std::string_view text, std::vector<std::string_view>& fields,
+              size_t wanted = SIZE_MAX) {
   fields.clear();
-  while (true) {
-    if (!text.empty() && text.front() == '"') {
-      auto close = text.find('"', 1);
-      if (close == std::string_view::npos) {
-        fields.push_back(text.substr(1));
+  const char* p = text.data();
+  const char* end = p + text.size();
+  while (fields.size() < wanted) {
+    if (p < end && *p == '"') {
+      const char* open = p + 1;
+      const auto* close = static_cast<const char*>(std::memchr(open, '"', end - open));
+      if (close == nullptr) {
+        fields.emplace_back(open, static_cast<size_t>(end - open));
         return;
       }
-      fields.push_back(text.substr(1, close - 1));
-      text.remove_prefix(close + 1);
-      auto comma = text.find(',');
-      if (comma == std::string_view::npos) return;
-      text.remove_prefix(comma + 1);
+      fields.emplace_back(open, static_cast<size_t>(close - open));
+      p = close + 1;
+      while (p < end && *p != ',') ++p;
+      if (p >= end) return;
+      ++p;
       continue;
     }
-    auto comma = text.find(',');
-    fields.push_back(text.substr(0, comma));
-    if (comma == std::string_view::npos) return;
-    text.remove_prefix(comma + 1);
+    const char* start = p;
+    while (p < end && *p != ',') ++p;
+    fields.emplace_back(start, static_cast<size_t>(p - start));
+    if (p >= end) return;
+    ++p;
   }
 }
 
@@ -105,36 +113,46 @@ std::optional<IpAddress> ParseLoggedAddress(std::string_view text) {
   return ParseAddress(text);
 }
 
-std::string Key(std::string_view user, const std::optional<IpAddress>& source,
-                std::string_view host) {
-  std::string key(user);
-  key += '|';
-  if (source) key += source->ToString();
-  key += '|';
-  key += host;
-  return key;
+// user|public IP|host, built in `key` (whose buffer is reused) from the logged text.
+void BuildKey(std::string& key, std::string_view user, std::string_view source,
+              std::string_view host) {
+  key.reserve(user.size() + source.size() + host.size() + 2);
+  key.append(user).append(1, '|').append(source).append(1, '|').append(host);
+}
+
+// Where ",<type>," is in a CSV line. Searching from the type's first letter: a search from the
+// comma would stop at every field.
+size_t FindType(std::string_view line, std::string_view type_and_comma) {
+  for (size_t at = line.find(type_and_comma); at != std::string_view::npos;
+       at = line.find(type_and_comma, at + 1)) {
+    if (at > 0 && line[at - 1] == ',') return at - 1;
+  }
+  return std::string_view::npos;
 }
 
 class GlobalProtectParser : public LineParser {
  public:
   LineOutcome Parse(std::string_view line, TimeResolver& time, Event& out) override {
-    if (line.find(",GLOBALPROTECT,") != std::string_view::npos) return ParseCsv(line, time, out);
+    if (size_t type = FindType(line, "GLOBALPROTECT,"); type != std::string_view::npos) {
+      return ParseCsv(line, type, time, out);
+    }
     if (line.find("GlobalProtect ") != std::string_view::npos) return ParseText(line, time, out);
-    if (line.find(",SYSTEM,auth,") != std::string_view::npos) return ParseAdmin(line, time, out);
+    if (FindType(line, "SYSTEM,auth,") != std::string_view::npos)
+      return ParseAdmin(line, time, out);
     return LineOutcome::kUnparsed;
   }
 
  private:
-  LineOutcome ParseCsv(std::string_view line, TimeResolver& time, Event& out) {
+  LineOutcome ParseCsv(std::string_view line, size_t type, TimeResolver& time, Event& out) {
     // The CSV begins two fields before the serial number; skip any syslog header before it.
-    std::string_view before = line.substr(0, line.find(",GLOBALPROTECT,"));
+    std::string_view before = line.substr(0, type);
     size_t comma = before.rfind(',');
     if (comma == std::string_view::npos || comma == 0) return LineOutcome::kUnparsed;
     comma = before.rfind(',', comma - 1);
     if (comma == std::string_view::npos) return LineOutcome::kUnparsed;
     size_t begin = before.rfind(' ', comma);
     begin = begin == std::string_view::npos ? 0 : begin + 1;
-    SplitCsv(line.substr(begin), fields_);
+    SplitCsv(line.substr(begin), fields_, kLoginDuration + 1);
     if (fields_.size() <= kStatus || fields_[3] != "GLOBALPROTECT") return LineOutcome::kUnparsed;
     auto when = CsvTime(fields_[kGeneratedTime], time);
     if (!when) return LineOutcome::kUnparsed;
@@ -172,15 +190,20 @@ class GlobalProtectParser : public LineParser {
         return LineOutcome::kUnparsed;
     }
     out.user = NormaliseUser(fields_[kUser]);
-    out.source = ParseLoggedAddress(fields_[kPublicIp]);
-    if (!out.source) out.source = ParseLoggedAddress(fields_[kPublicIpv6]);
+    std::string_view source_text = fields_[kPublicIp];
+    out.source = ParseLoggedAddress(source_text);
+    if (!out.source) {
+      source_text = fields_[kPublicIpv6];
+      out.source = ParseLoggedAddress(source_text);
+    }
+    if (!out.source) source_text = {};
     out.tunnel = ParseLoggedAddress(fields_[kPrivateIp]);
     std::string_view region = fields_[kRegion];
     if (region.size() == 2) out.vendor_country = region;
-    out.client = fields_[kClientVersion];
-    if (!fields_[kClientOs].empty()) out.client += "/" + std::string(fields_[kClientOs]);
-    out.session_key =
-        Key(out.user, out.source, fields_[kHostId].empty() ? fields_[kMachine] : fields_[kHostId]);
+    out.client.assign(fields_[kClientVersion]);
+    if (!fields_[kClientOs].empty()) out.client.append(1, '/').append(fields_[kClientOs]);
+    BuildKey(out.session_key, out.user, source_text,
+             fields_[kHostId].empty() ? fields_[kMachine] : fields_[kHostId]);
     return LineOutcome::kEvent;
   }
 
@@ -205,7 +228,7 @@ class GlobalProtectParser : public LineParser {
   LineOutcome ParseText(std::string_view line, TimeResolver& time, Event& out) {
     // SYSTEM CSV: the generated time is the 7th field; a bare syslog line has its header.
     std::string_view header = line;
-    if (line.find(",SYSTEM,") != std::string_view::npos) {
+    if (FindType(line, "SYSTEM,") != std::string_view::npos) {
       SplitCsv(line, fields_);
       std::optional<int64_t> when;
       if (fields_.size() > kGeneratedTime) when = CsvTime(fields_[kGeneratedTime], time);

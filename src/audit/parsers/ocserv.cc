@@ -3,10 +3,8 @@
 // N, tx: N)"; the client's address and port are the session key (two sessions of one user behind
 // one NAT differ in the port, so they are never merged). Workers log without the port:
 // "worker[user]: ip worker-auth.c:N: failed authentication for 'user'", "worker[user]: ip sending
-// IPv4 a.b.c.d" (joined to the user's latest session from that address); sec-mod logs
-// "sec-mod: failed authentication for 'user' (session: ...)" without an address.
-
-#include <unordered_map>
+// IPv4 a.b.c.d" (joined to the login just before it when that is the same user and address);
+// sec-mod logs "sec-mod: failed authentication for 'user' (session: ...)" without an address.
 
 #include "audit/parsers/parser.h"
 #include "audit/text_util.h"
@@ -78,13 +76,18 @@ class OcservParser : public LineParser {
     message.remove_prefix(address.size());
     message = Trim(message);
     if (!main) {
-      // Worker lines carry no port: the tunnel address goes to the user's latest session from
-      // that address; failures stand alone.
+      // Worker lines carry no port; their failures stand alone.
       if (auto sending = After(message, "sending IPv4 ")) {
-        std::string user_ip = out.user + '|' + std::string(address);
-        auto latest = latest_.find(user_ip);
-        if (latest == latest_.end()) return LineOutcome::kIgnored;
-        out.session_key = latest->second;
+        // The worker logs this right after its session's login: attached only when the latest
+        // login is that user from that address (else the detail is dropped, never misplaced).
+        std::string_view latest = latest_login_;
+        if (latest.size() <= out.user.size() + 1 + address.size() ||
+            !latest.starts_with(out.user) || latest[out.user.size()] != '|' ||
+            latest.substr(out.user.size() + 1, address.size()) != address ||
+            latest[out.user.size() + 1 + address.size()] != ':') {
+          return LineOutcome::kIgnored;
+        }
+        out.session_key = latest_login_;
         out.tunnel = ParseAddress(TokenUntil(*sending, " "));
         out.kind = EventKind::kSessionInfo;
         return LineOutcome::kEvent;
@@ -94,17 +97,15 @@ class OcservParser : public LineParser {
     // user|ip:port: the address text is what the line carries, so no formatting is needed.
     out.session_key.reserve(out.user.size() + 1 + address.size());
     out.session_key.append(out.user).append(1, '|').append(address);
-    size_t user_ip_length = out.user.size() + 1 + address.rfind(':');
     if (message.starts_with("user logged in")) {
       out.kind = EventKind::kSessionStart;
       out.opens_session = true;
-      latest_[out.session_key.substr(0, user_ip_length)] = out.session_key;
+      latest_login_ = out.session_key;
     } else if (message.starts_with("user disconnected")) {
       out.kind = EventKind::kSessionEnd;
       out.bytes_in = NumberAfter(message, "rx: ");
       out.bytes_out = NumberAfter(message, "tx: ");
-      auto latest = latest_.find(out.session_key.substr(0, user_ip_length));
-      if (latest != latest_.end() && latest->second == out.session_key) latest_.erase(latest);
+      if (latest_login_ == out.session_key) latest_login_.clear();
     } else {
       return Failure(message, out);
     }
@@ -112,8 +113,7 @@ class OcservParser : public LineParser {
   }
 
  private:
-  // user|ip -> user|ip:port of the latest session logged in from there and not yet ended.
-  std::unordered_map<std::string, std::string> latest_;
+  std::string latest_login_;  // user|ip:port of the latest login, until it ends
 };
 
 }  // namespace

@@ -15,10 +15,14 @@ namespace netwarden::audit {
 namespace {
 
 std::string_view SessionId(std::string_view message) {
-  auto at = message.find("session:");
-  if (at == std::string_view::npos) return {};
-  std::string_view rest = Trim(message.substr(at + 8));
-  return TokenUntil(rest, ") ,");
+  // From the colon: a search for "session:" would stop at every 's'.
+  for (size_t colon = message.find(':'); colon != std::string_view::npos;
+       colon = message.find(':', colon + 1)) {
+    if (colon < 7 || message.substr(colon - 7, 7) != "session") continue;
+    std::string_view rest = Trim(message.substr(colon + 1));
+    return TokenUntil(rest, ") ,");
+  }
+  return {};
 }
 
 // "AUT24414: " -> "AUT24414" (three capitals, digits); the message loses the prefix.
@@ -66,39 +70,37 @@ struct Line {
 enum class Meaning : uint8_t { kNone, kStart, kEnd, kSuccess, kFailure, kIgnored };
 
 Meaning Classify(std::string_view message, std::string& reason) {
-  if (message.starts_with("Agent login succeeded") || message.starts_with("Login succeeded") ||
-      message.starts_with("VPN Tunneling: Session started")) {
+  // The first letter filters before comparing: most lines are compared with a dozen phrases.
+  auto starts = [&](std::string_view phrase) {
+    return !message.empty() && message.front() == phrase.front() && message.starts_with(phrase);
+  };
+  if (starts("Agent login succeeded") || starts("Login succeeded") ||
+      starts("VPN Tunneling: Session started")) {
     return Meaning::kStart;
   }
-  if (message.starts_with("VPN Tunneling: Session ended") || message.starts_with("Logout from") ||
-      message.starts_with("Session timed out") || message.starts_with("Max session timeout") ||
-      message.starts_with("Session ended for") || message.starts_with("Forced logout") ||
-      message.starts_with("Closed connection to")) {
+  if (starts("VPN Tunneling: Session ended") || starts("Logout from") ||
+      starts("Session timed out") || starts("Max session timeout") || starts("Session ended for") ||
+      starts("Forced logout") || starts("Closed connection to")) {
     return Meaning::kEnd;
   }
-  if (message.starts_with("Primary authentication successful") ||
-      message.starts_with("Session created for user")) {
+  if (starts("Primary authentication successful") || starts("Session created for user")) {
     return Meaning::kSuccess;
   }
-  if (message.starts_with("Primary authentication failed") ||
-      message.starts_with("Secondary authentication failed") ||
-      message.starts_with("Login failed") || message.starts_with("Sign-in rejected") ||
-      message.starts_with("Authentication failed")) {
+  if (starts("Primary authentication failed") || starts("Secondary authentication failed") ||
+      starts("Login failed") || starts("Sign-in rejected") || starts("Authentication failed")) {
     auto said = After(message, "Reason: ");
     reason = said ? Trim(TokenUntil(*said, "\"")) : std::string_view("password");
-    if (message.starts_with("Secondary")) reason = "secondary authentication";
+    if (starts("Secondary")) reason = "secondary authentication";
     return Meaning::kFailure;
   }
   if (IsClientVersionRefusal(message)) {
     reason = "client version";
     return Meaning::kFailure;
   }
-  if (message.starts_with("Secondary authentication successful") ||
-      message.starts_with("Host Checker") || message.starts_with("VPN Tunneling:") ||
-      message.starts_with("Key Exchange") || message.starts_with("Remote address for user") ||
-      message.starts_with("User Limit realm restrictions") ||
-      message.starts_with("Realm restrictions successfully passed") ||
-      message.starts_with("Connection from IP")) {
+  if (starts("Secondary authentication successful") || starts("Host Checker") ||
+      starts("VPN Tunneling:") || starts("Key Exchange") || starts("Remote address for user") ||
+      starts("User Limit realm restrictions") || starts("Realm restrictions successfully passed") ||
+      starts("Connection from IP")) {
     return Meaning::kIgnored;
   }
   return Meaning::kNone;
@@ -109,14 +111,14 @@ Meaning Classify(std::string_view message, std::string& reason) {
 bool SplitStandard(std::string_view body, std::string_view& stamp, Line& parsed) {
   ConsumePrefix(body, "- - - ");
   stamp = body;
-  auto bracket = body.find(" - [");
+  auto bracket = FindAfterSpace(body, "- [");
   if (bracket == std::string_view::npos) return false;
   std::string_view rest = body.substr(bracket + 4);
   parsed.source = Before(rest, "]");
   auto close = rest.find("] ");
   if (close == std::string_view::npos) return false;
   rest.remove_prefix(close + 2);
-  auto dash = rest.find(" - ");
+  auto dash = FindAfterSpace(rest, "- ");
   if (dash == std::string_view::npos) return false;
   std::string_view who = rest.substr(0, dash);
   parsed.message = rest.substr(dash + 3);
@@ -200,8 +202,10 @@ class PulseParser : public LineParser {
     switch (meaning) {
       case Meaning::kStart:
         out.kind = EventKind::kSessionStart;
-        if (auto with = After(message, " with ")) {
-          if (!message.starts_with("VPN")) out.client = Trim(Before(*with, " Pulse/"));
+        if (size_t with = FindAfterSpace(message, "with "); with != std::string_view::npos) {
+          if (!message.starts_with("VPN")) {
+            out.client = Trim(Before(message.substr(with + 6), " Pulse/"));
+          }
         }
         if (auto tunnel = After(message, "IPv4 address ")) {
           out.tunnel = ParseAddress(TokenUntil(*tunnel, ", "));
