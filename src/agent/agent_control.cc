@@ -104,7 +104,9 @@ nlohmann::json Agent::SituationJson() const {
     for (const auto& address : interface.addresses) {
       addresses.push_back(address.address.ToString() + "/" + std::to_string(address.prefix_len));
     }
-    out["interfaces"].push_back({{"name", interface.name}, {"addresses", addresses}});
+    nlohmann::json entry = {{"name", interface.name}, {"addresses", addresses}};
+    if (interface.kind) entry["kind"] = *interface.kind;
+    out["interfaces"].push_back(std::move(entry));
   }
   for (const auto& trust : situation.verified_trusted) {
     out["verified_trusted"].push_back({{"network", trust.network}, {"interface", trust.interface}});

@@ -13,13 +13,16 @@ using namespace std::chrono_literals;
 
 namespace {
 
+// What trust on an interface is bound to: the kernel's interface (its index: one re-created
+// under the same name is another), its carrier (a drop is a possible roam, e.g. to an evil twin
+// with the same addresses) and its addresses. Any change ends trust until a probe says again.
 std::string AddressKey(const InterfaceState& interface) {
   std::vector<std::string> parts;
   for (const auto& address : interface.addresses) {
     parts.push_back(address.address.ToString() + "/" + std::to_string(address.prefix_len));
   }
   std::sort(parts.begin(), parts.end());
-  std::string key;
+  std::string key = "#" + std::to_string(interface.index) + (interface.carrier ? "+" : "-") + " ";
   for (const auto& part : parts) key += part + " ";
   return key;
 }
@@ -63,6 +66,11 @@ bool Agent::TakeSnapshotToken() {
 void Agent::TakeSnapshot() {
   auto snapshot = deps_.network->Snapshot();
   if (!snapshot) {
+    // Not knowing the network is no reason to keep trusting it.
+    if (!verified_.empty()) {
+      verified_.clear();
+      RequestReconcile("network unreadable: trust withdrawn");
+    }
     events_->Emit("error", {{"message", snapshot.error().ToString()}});
     debounce_pending_ = true;
     loop_->Rearm(debounce_timer_, 1s);

@@ -222,8 +222,10 @@ void Agent::Resync(const std::string& trigger, const std::set<std::string>& plan
 // situation (netwarden verify, docs/VERIFY.md). A counterexample is an event, shows in status,
 // and makes the next reconcile replace the table. Report mode lets everything out on purpose.
 void Agent::VerifyForcedVpn(const std::string& when) {
+  // Not with inspection: reading the threat table's guard chain makes nftables load every
+  // element of that table (seconds with a million entries), which the loop cannot wait for.
   if (!VpnEnforced() || (policy_.vpn && policy_.vpn->mode == VpnMode::kReport) ||
-      !vpn_->installed()) {
+      !vpn_->installed() || !effective_.inspection_interface.empty()) {
     table_verified_.reset();
     return;
   }

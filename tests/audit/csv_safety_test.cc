@@ -101,7 +101,7 @@ TEST(CsvSafety, AttemptsCsvNeutralisesFormulas) {
   FileSummary file;
   file.path = "-x.log";
   input.files.push_back(file);
-  input.attempts.push_back(LoginAttempt{0, "=1+1", std::nullopt, false, {0, 1}});
+  input.attempts.push_back(LoginAttempt{0, "=1+1", std::nullopt, false, {0, 1}, {}});
   std::ostringstream out;
   WriteAttemptsCsv(out, input);
   EXPECT_EQ(out.str(),
