@@ -45,7 +45,13 @@ netwarden_unit_test(threats_plan_test
   ${CMAKE_CURRENT_LIST_DIR}/threat_manager_test.cc
   ${CMAKE_CURRENT_LIST_DIR}/apply_fake_test.cc
   ${CMAKE_CURRENT_LIST_DIR}/ingest_limits_test.cc
+  ${CMAKE_CURRENT_LIST_DIR}/feed_hardening_test.cc
   LIBS nw_threat_manager nw_threats nw_policy)
+
+# Cache files replaced durably: fsync of the file, rename, fsync of the directory (strace).
+add_test(NAME threats_cache_fsync
+  COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/cache_sync_test.sh $<TARGET_FILE:threats_plan_test>)
+set_tests_properties(threats_cache_fsync PROPERTIES LABELS unit)
 
 # The netlink ThreatKernel and agent::ThreatManager in a namespace: read-back, drift found
 # (deleted table, deleted element, added rule) and repaired, the read-back cost at 1 M entries.
