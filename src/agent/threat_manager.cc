@@ -201,7 +201,7 @@ Result<void> ThreatManager::Apply() {
 Result<std::vector<Drift>> ThreatManager::Resync() {
   std::vector<Drift> drift;
   const int every = std::max(options_.count_elements_every, 1);
-  const bool count = ++resyncs_ % every == 0;
+  const bool count = resyncs_++ % every == 0;  // the first call counts
   auto snapshot = kernel_->Read(count);
   if (!snapshot) return snapshot.error();
   if (!applied_policy_) return drift;  // nothing applied yet: the first Apply is pending

@@ -31,9 +31,10 @@ namespace netwarden::agent {
 
 struct ThreatManagerOptions {
   std::string cache_directory = "/var/lib/netwarden/threats";
-  // Resync counts every set's elements (one netlink dump per set: ~0.1 s per million entries)
-  // on every Nth call; the other calls check the table, sets, chains and rules only.
-  int count_elements_every = 1;
+  // Resync counts the elements of sets up to 16 k entries (threats/table_reader.cc: a kernel set
+  // dump costs O(n^2), bigger sets are checked by structure only) on every Nth call; the other
+  // calls check the table, sets, chains and rules only (well under a millisecond).
+  int count_elements_every = 6;
 };
 
 // What the last successful Apply did, per feed that had news (a prepared list or record).

@@ -9,9 +9,12 @@ namespace netwarden {
 
 const char* ThreatActionName(ThreatAction action) {
   switch (action) {
-    case ThreatAction::kBlock: return "block";
-    case ThreatAction::kLog: return "log";
-    case ThreatAction::kInspect: return "inspect";
+    case ThreatAction::kBlock:
+      return "block";
+    case ThreatAction::kLog:
+      return "log";
+    case ThreatAction::kInspect:
+      return "inspect";
   }
   return "?";
 }
@@ -36,11 +39,24 @@ std::optional<int64_t> ParseDuration(std::string_view text) {
   if (text.empty()) return std::nullopt;
   int64_t unit = 1;
   switch (text.back()) {
-    case 's': unit = 1; text.remove_suffix(1); break;
-    case 'm': unit = 60; text.remove_suffix(1); break;
-    case 'h': unit = 3600; text.remove_suffix(1); break;
-    case 'd': unit = 86400; text.remove_suffix(1); break;
-    default: break;
+    case 's':
+      unit = 1;
+      text.remove_suffix(1);
+      break;
+    case 'm':
+      unit = 60;
+      text.remove_suffix(1);
+      break;
+    case 'h':
+      unit = 3600;
+      text.remove_suffix(1);
+      break;
+    case 'd':
+      unit = 86400;
+      text.remove_suffix(1);
+      break;
+    default:
+      break;
   }
   int64_t count = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), count);
@@ -53,14 +69,14 @@ std::optional<int64_t> ParseDuration(std::string_view text) {
 namespace {
 
 bool IsSupportedUrl(std::string_view url) {
-  return url.starts_with("http://") || url.starts_with("https://") || url.starts_with("file://");
+  return url.starts_with("https://") || url.starts_with("file://");
 }
 
 void ParseFeed(YamlReader& reader, const YAML::Node& entry, std::set<std::string>& names,
                ThreatPolicy& threats) {
   if (!reader.ExpectMap(entry, "a threat feed",
                         {"name", "url", "format", "column", "refresh", "action", "max_entries",
-                         "min_prefix_v4", "min_prefix_v6"})) {
+                         "min_prefix_v4", "min_prefix_v6", "ca_file"})) {
     return;
   }
   ThreatFeed feed;
@@ -78,14 +94,17 @@ void ParseFeed(YamlReader& reader, const YAML::Node& entry, std::set<std::string
     reader.Fail(entry, "threat feed '" + feed.name + "' needs a 'url'");
   } else if (auto url = reader.String(entry["url"], "threat_feeds.url")) {
     if (!IsSupportedUrl(*url)) {
-      reader.Fail(entry["url"], "feed url must start with http://, https:// or file://");
+      reader.Fail(entry["url"], url->starts_with("http://")
+                                    ? "feed url must start with https:// (plain http lets anyone "
+                                      "on the path change the list)"
+                                    : "feed url must start with https:// or file://");
     }
     feed.url = *url;
   }
   if (entry["format"]) {
-    if (auto format = reader.Choice(entry["format"], "threat_feeds.format",
-                                    {"auto", "plain", "firehol", "spamhaus-drop",
-                                     "spamhaus-json", "csv"})) {
+    if (auto format =
+            reader.Choice(entry["format"], "threat_feeds.format",
+                          {"auto", "plain", "firehol", "spamhaus-drop", "spamhaus-json", "csv"})) {
       feed.format = *format;
     }
   }
@@ -106,15 +125,23 @@ void ParseFeed(YamlReader& reader, const YAML::Node& entry, std::set<std::string
     }
   }
   if (entry["action"]) {
-    if (auto action = reader.Choice(entry["action"], "threat_feeds.action",
-                                    {"block", "log", "inspect"})) {
+    if (auto action =
+            reader.Choice(entry["action"], "threat_feeds.action", {"block", "log", "inspect"})) {
       feed.action = *action == "block" ? ThreatAction::kBlock
                     : *action == "log" ? ThreatAction::kLog
                                        : ThreatAction::kInspect;
     }
   }
+  if (entry["ca_file"]) {
+    if (auto path = reader.String(entry["ca_file"], "threat_feeds.ca_file")) {
+      if (!path->starts_with("/"))
+        reader.Fail(entry["ca_file"], "ca_file must be an absolute path");
+      feed.ca_file = *path;
+    }
+  }
   if (entry["max_entries"]) {
-    if (auto count = reader.Integer(entry["max_entries"], "threat_feeds.max_entries", 1, 100'000'000)) {
+    if (auto count =
+            reader.Integer(entry["max_entries"], "threat_feeds.max_entries", 1, 100'000'000)) {
       feed.max_entries = static_cast<size_t>(*count);
     }
   }
@@ -124,7 +151,8 @@ void ParseFeed(YamlReader& reader, const YAML::Node& entry, std::set<std::string
     }
   }
   if (entry["min_prefix_v6"]) {
-    if (auto length = reader.Integer(entry["min_prefix_v6"], "threat_feeds.min_prefix_v6", 0, 128)) {
+    if (auto length =
+            reader.Integer(entry["min_prefix_v6"], "threat_feeds.min_prefix_v6", 0, 128)) {
       feed.min_prefix_v6 = static_cast<int>(*length);
     }
   }
@@ -151,7 +179,8 @@ void ParseThreatFeeds(YamlReader& reader, const YAML::Node& feeds, const YAML::N
   }
   for (const auto& feed : threats.feeds) {
     if (feed.action == ThreatAction::kInspect && threats.inspection_interface.empty()) {
-      reader.Fail(feeds, "feed '" + feed.name + "' uses action inspect but 'inspection.interface' is not set");
+      reader.Fail(feeds, "feed '" + feed.name +
+                             "' uses action inspect but 'inspection.interface' is not set");
     }
   }
 }

@@ -1,6 +1,12 @@
 #include "threats/feed_cache.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -19,18 +25,45 @@ std::optional<std::string> Slurp(const std::string& path) {
   return std::move(out).str();
 }
 
-Result<void> WriteAtomically(const std::string& path, const std::string& content) {
-  std::string temporary = path + ".tmp";
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    out << content;
-    out.flush();
-    if (!out) return MakeError(ErrorCode::kIo, "cannot write " + temporary);
-  }
-  if (std::rename(temporary.c_str(), path.c_str()) != 0) {
-    return MakeError(ErrorCode::kIo, "cannot rename " + temporary + " to " + path);
-  }
+Error IoError(const std::string& what, const std::string& path) {
+  return MakeError(ErrorCode::kIo, "cannot " + what + " " + path + ": " + strerror(errno));
+}
+
+Result<void> SyncDirectory(const std::string& directory) {
+  int fd = open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return IoError("open", directory);
+  const int synced = fsync(fd);
+  close(fd);
+  if (synced != 0) return IoError("fsync", directory);
   return Ok();
+}
+
+// Temporary file (0600, never through a symlink) written and fsynced, renamed over `path`, the
+// directory fsynced so the rename itself survives a power cut.
+Result<void> WriteAtomically(const std::string& path, const std::string& content) {
+  const std::string temporary = path + ".tmp";
+  int fd = open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0) return IoError("create", temporary);
+  // A temporary left by an older version may have other permissions: O_CREAT keeps them.
+  bool written = fchmod(fd, 0600) == 0;
+  for (size_t done = 0; written && done < content.size();) {
+    const ssize_t n = write(fd, content.data() + done, content.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    written = n > 0;
+    if (written) done += static_cast<size_t>(n);
+  }
+  written = written && fsync(fd) == 0;
+  const int saved = errno;
+  close(fd);
+  errno = saved;
+  if (!written) {
+    Error error = IoError("write", temporary);
+    unlink(temporary.c_str());
+    return error;
+  }
+  if (std::rename(temporary.c_str(), path.c_str()) != 0)
+    return IoError("rename " + temporary + " to", path);
+  return SyncDirectory(std::filesystem::path(path).parent_path().string());
 }
 
 }  // namespace
@@ -43,6 +76,9 @@ Result<void> FeedCache::EnsureDirectory() const {
   std::error_code ec;
   std::filesystem::create_directories(directory_, ec);
   if (ec) return MakeError(ErrorCode::kIo, "cannot create " + directory_ + ": " + ec.message());
+  // Also when it exists already (made by an older version with 0755): the .meta files hold the
+  // feed URLs, which may carry API keys.
+  if (chmod(directory_.c_str(), 0700) != 0) return IoError("chmod", directory_);
   return Ok();
 }
 
@@ -67,6 +103,8 @@ std::optional<FeedMeta> FeedCache::ReadMeta(const std::string& name) const {
   meta.checked_at = json.value("checked_at", int64_t{0});
   meta.entries = json.value("entries", size_t{0});
   meta.result = json.value("result", "");
+  meta.reference_entries = json.value("reference_entries", size_t{0});
+  meta.shrink_refusals = json.value("shrink_refusals", 0);
   return meta;
 }
 
@@ -77,7 +115,9 @@ Result<void> FeedCache::WriteMeta(const std::string& name, const FeedMeta& meta)
                          {"fetched_at", meta.fetched_at},
                          {"checked_at", meta.checked_at},
                          {"entries", meta.entries},
-                         {"result", meta.result}};
+                         {"result", meta.result},
+                         {"reference_entries", meta.reference_entries},
+                         {"shrink_refusals", meta.shrink_refusals}};
   return WriteAtomically(PathOf(name, ".meta"), json.dump(2) + "\n");
 }
 

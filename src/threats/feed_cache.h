@@ -4,7 +4,9 @@
 //   <name>.feed     the raw text of the last good download (re-parsed at start)
 //   <name>.meta     JSON: url, format, ETag, Last-Modified, fetch/check times, entries, result
 //   <name>.applied  the merged entries now in the kernel (the base of the next diff)
-// Every file is replaced atomically (write to a temporary name, rename).
+// Every file is replaced atomically and durably (temporary file fsynced, renamed, the directory
+// fsynced): a power cut leaves the old copy or the new one, never an empty file. Feed URLs may
+// carry API keys: the directory is 0700 and every file 0600.
 
 #include <cstdint>
 #include <optional>
@@ -20,10 +22,14 @@ struct FeedMeta {
   std::string url;
   std::string etag;
   std::string last_modified;
-  int64_t fetched_at = 0;   // unix seconds of the last good download
-  int64_t checked_at = 0;   // unix seconds of the last attempt
-  size_t entries = 0;       // merged entries in the last good copy
-  std::string result;       // last attempt: "loaded", "unchanged", "refused: ...", "failed: ..."
+  int64_t fetched_at = 0;  // unix seconds of the last good download
+  int64_t checked_at = 0;  // unix seconds of the last attempt
+  size_t entries = 0;      // merged entries in the last good copy
+  std::string result;      // last attempt: "loaded", "unchanged", "refused: ...", "failed: ..."
+  // The shrink rule (validate.h CheckShrink): the largest list accepted since the last confirmed
+  // shrink, and how many downloads in a row were refused for shrinking below it.
+  size_t reference_entries = 0;
+  int shrink_refusals = 0;
 };
 
 class FeedCache {

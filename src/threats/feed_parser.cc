@@ -46,7 +46,8 @@ void Keep(ParsedFeed& feed, const IpNetwork& network) {
   if (feed.entries.size() < feed.max_entries) {
     feed.entries.push_back(network);
   } else if (feed.error.empty()) {
-    feed.error = "the feed lists more than " + std::to_string(feed.max_entries) + " entries (max_entries)";
+    feed.error =
+        "the feed lists more than " + std::to_string(feed.max_entries) + " entries (max_entries)";
   }
 }
 
@@ -73,7 +74,8 @@ void ParseSpamhausJson(std::string_view text, ParsedFeed& feed) {
     std::string_view line = Trim(raw);
     if (line.empty()) return;
     auto object = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
-    if (object.is_object() && object.contains("type") && !object.contains("cidr")) return;  // metadata
+    if (object.is_object() && object.contains("type") && !object.contains("cidr"))
+      return;  // metadata
     ++feed.data_lines;
     if (!object.is_object() || !object.contains("cidr") || !object["cidr"].is_string()) {
       CountBad(feed, line);
@@ -148,7 +150,8 @@ void ParseCsv(std::string_view text, std::string_view column, ParsedFeed& feed) 
 
 bool LooksLikeSpamhausDrop(std::string_view line) {
   size_t semicolon = line.find(';');
-  return semicolon != std::string_view::npos && line.find("SBL", semicolon) != std::string_view::npos;
+  return semicolon != std::string_view::npos &&
+         line.find("SBL", semicolon) != std::string_view::npos;
 }
 
 }  // namespace
@@ -165,12 +168,18 @@ std::optional<FeedFormat> ParseFeedFormat(std::string_view name) {
 
 const char* FeedFormatName(FeedFormat format) {
   switch (format) {
-    case FeedFormat::kAuto: return "auto";
-    case FeedFormat::kPlain: return "plain";
-    case FeedFormat::kFirehol: return "firehol";
-    case FeedFormat::kSpamhausDrop: return "spamhaus-drop";
-    case FeedFormat::kSpamhausJson: return "spamhaus-json";
-    case FeedFormat::kCsv: return "csv";
+    case FeedFormat::kAuto:
+      return "auto";
+    case FeedFormat::kPlain:
+      return "plain";
+    case FeedFormat::kFirehol:
+      return "firehol";
+    case FeedFormat::kSpamhausDrop:
+      return "spamhaus-drop";
+    case FeedFormat::kSpamhausJson:
+      return "spamhaus-json";
+    case FeedFormat::kCsv:
+      return "csv";
   }
   return "?";
 }
@@ -208,7 +217,8 @@ FeedFormat DetectFeedFormat(std::string_view text) {
           line.find("iplists.firehol.org") != std::string_view::npos) {
         firehol_header = true;
       }
-      if (line.find("dst_ip") != std::string_view::npos && line.find(',') != std::string_view::npos) {
+      if (line.find("dst_ip") != std::string_view::npos &&
+          line.find(',') != std::string_view::npos) {
         found = FeedFormat::kCsv;
       }
       return;
@@ -234,9 +244,15 @@ ParsedFeed ParseFeed(std::string_view text, FeedFormat format, std::string_view 
   if (format == FeedFormat::kAuto) format = DetectFeedFormat(text);
   feed.format = format;
   switch (format) {
-    case FeedFormat::kSpamhausJson: ParseSpamhausJson(text, feed); break;
-    case FeedFormat::kCsv: ParseCsv(text, column.empty() ? "dst_ip" : column, feed); break;
-    default: ParseLineFormat(text, feed); break;
+    case FeedFormat::kSpamhausJson:
+      ParseSpamhausJson(text, feed);
+      break;
+    case FeedFormat::kCsv:
+      ParseCsv(text, column.empty() ? "dst_ip" : column, feed);
+      break;
+    default:
+      ParseLineFormat(text, feed);
+      break;
   }
   return feed;
 }

@@ -59,6 +59,10 @@ Result<FetchResponse> Fetch(const FetchRequest& request) {
   std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), curl_easy_cleanup);
   if (!curl) return MakeError(ErrorCode::kInternal, "curl_easy_init failed");
 
+  if (!request.url.starts_with("https://") && !request.url.starts_with("file://")) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     request.url + ": feeds are fetched over https:// only");
+  }
   Transfer transfer;
   transfer.max_bytes = request.max_bytes;
   struct curl_slist* headers = nullptr;
@@ -72,8 +76,10 @@ Result<FetchResponse> Fetch(const FetchRequest& request) {
                                                                           curl_slist_free_all);
   CURL* handle = curl.get();
   curl_easy_setopt(handle, CURLOPT_URL, request.url.c_str());
-  curl_easy_setopt(handle, CURLOPT_PROTOCOLS_STR, "http,https,file");
-  curl_easy_setopt(handle, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(handle, CURLOPT_PROTOCOLS_STR, "https,file");
+  // A redirect may only lead to https: an https feed redirected to http would be a downgrade.
+  curl_easy_setopt(handle, CURLOPT_REDIR_PROTOCOLS_STR, "https");
+  if (!request.ca_file.empty()) curl_easy_setopt(handle, CURLOPT_CAINFO, request.ca_file.c_str());
   curl_easy_setopt(handle, CURLOPT_FOLLOWLOCATION, 1L);
   curl_easy_setopt(handle, CURLOPT_MAXREDIRS, 5L);
   curl_easy_setopt(handle, CURLOPT_TIMEOUT, request.timeout_seconds);

@@ -12,20 +12,24 @@ EntryLimits LimitsOf(const ThreatFeed& feed) { return {feed.min_prefix_v4, feed.
 
 // A new download: parsed (at most max_entries kept), cleaned, validated, checked against the cap
 // on all feeds together. Returns the list, or why it is refused.
-Result<std::vector<IpNetwork>> Admit(const ThreatFeed& feed, FeedFormat format, const std::string& body,
-                                     const FeedMeta& meta, bool have_last_good,
-                                     const PrepareOptions& options, size_t total, FeedOutcome& outcome) {
+Result<std::vector<IpNetwork>> Admit(const ThreatFeed& feed, FeedFormat format,
+                                     const std::string& body, const FeedMeta& meta,
+                                     bool have_last_good, const PrepareOptions& options,
+                                     size_t total, FeedOutcome& outcome, ShrinkVerdict& shrink) {
   ParsedFeed parsed = ParseFeed(body, format, feed.column, feed.max_entries);
   std::vector<IpNetwork> merged;
   if (parsed.error.empty()) {
-    auto cleaned = CleanEntries(std::move(parsed.entries), LimitsOf(feed), outcome.protected_entries);
+    auto cleaned =
+        CleanEntries(std::move(parsed.entries), LimitsOf(feed), outcome.protected_entries);
     if (!cleaned) return cleaned.error();
     merged = std::move(*cleaned);
   }
-  auto valid = ValidateFeed(body, parsed, merged.size(),
-                            have_last_good ? std::optional<size_t>(meta.entries) : std::nullopt,
-                            options.limits);
+  auto valid = ValidateFeed(body, parsed, merged.size(), std::nullopt, options.limits);
   if (!valid) return valid.error();
+  // Shrinks are judged against the largest list accepted since the last confirmed shrink.
+  const size_t reference = have_last_good ? std::max(meta.reference_entries, meta.entries) : 0;
+  shrink = CheckShrink(merged.size(), reference, meta.shrink_refusals, options.limits);
+  if (!shrink.accept) return MakeError(ErrorCode::kVerify, shrink.reason);
   if (total + merged.size() > options.limits.max_total_entries) {
     return MakeError(ErrorCode::kVerify, "the feeds together would list more than " +
                                              std::to_string(options.limits.max_total_entries) +
@@ -68,7 +72,9 @@ void Prepare(PreparedFeed& work, const FeedCache& cache, const PrepareOptions& o
                          last_good ? work.meta.last_modified : "",
                          options.timeout_seconds,
                          15,
-                         options.max_bytes};
+                         options.max_bytes,
+                         feed.ca_file};
+    ShrinkVerdict shrink;
     auto response = Fetch(request);
     if (!response) {
       result = "failed: " + response.error().message;
@@ -76,23 +82,30 @@ void Prepare(PreparedFeed& work, const FeedCache& cache, const PrepareOptions& o
     } else if (response->not_modified) {
       result = "not modified";
     } else if (auto admitted = Admit(feed, format, response->body, work.meta, last_good.has_value(),
-                                     options, total, work.outcome);
+                                     options, total, work.outcome, shrink);
                !admitted) {
       result = "refused: " + admitted.error().message;
       work.outcome.problem = true;
+      if (!shrink.accept) work.meta.shrink_refusals = shrink.refusals_in_a_row;
     } else {
+      work.meta.reference_entries = shrink.reference;
+      work.meta.shrink_refusals = shrink.refusals_in_a_row;
       work.merged = std::move(*admitted);
       work.new_text = std::move(response->body);
       work.meta.etag = response->etag;
       work.meta.last_modified = response->last_modified;
       work.outcome.fetched_at = now;
-      result = "loaded";
+      result = shrink.confirmed ? "loaded (a shrink confirmed by " +
+                                      std::to_string(options.limits.shrink_confirmations) +
+                                      " downloads in a row)"
+                                : "loaded";
     }
   }
   if (!work.new_text && last_good) {
     work.outcome.protected_entries = 0;
-    auto cleaned = CleanEntries(ParseFeed(*last_good, format, feed.column, feed.max_entries).entries,
-                                LimitsOf(feed), work.outcome.protected_entries);
+    auto cleaned =
+        CleanEntries(ParseFeed(*last_good, format, feed.column, feed.max_entries).entries,
+                     LimitsOf(feed), work.outcome.protected_entries);
     if (cleaned) {
       work.merged = std::move(*cleaned);
       if (work.outcome.problem) result += " (last good list kept)";

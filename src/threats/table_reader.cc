@@ -19,7 +19,14 @@
 namespace netwarden::threats {
 namespace {
 
-using Handler = std::function<Result<void>(const nlmsghdr*)>;
+// Returns false to stop the dump (the socket is closed, the kernel ends it).
+using Handler = std::function<Result<bool>(const nlmsghdr*)>;
+
+// Element counts are read only up to this many entries per set. The kernel resumes a set dump by
+// walking the set from its start and skipping what it already sent, once per message of ~32 KB:
+// counting 1 M elements costs O(n^2) node visits (2.5 minutes for 1.5 M elements on a loaded
+// VM). Up to this size the dump stays cheap; a bigger set is reported as not counted.
+constexpr size_t kMaxCountedEntries = 16384;
 
 // One dump request; `handler` sees every answer. A netlink error (the set is gone, the kernel
 // ran out of memory) is an error, never an empty answer.
@@ -63,7 +70,9 @@ Result<void> Dump(uint16_t type, const std::string& table, const std::string& se
                                                  (set.empty() ? "" : " set " + set) + ": " +
                                                  strerror(-error->error));
       }
-      if (auto handled = handler(header); !handled) return handled.error();
+      auto handled = handler(header);
+      if (!handled) return handled.error();
+      if (!*handled) return Ok();
     }
   }
 }
@@ -164,38 +173,41 @@ Result<TableSnapshot> ReadThreatTable(const std::string& table, bool count_eleme
   if (!exists) return exists.error();
   if (!*exists) return snapshot;
   snapshot.exists = true;
-  auto sets = Dump(NFT_MSG_GETSET, table, "", [&](const nlmsghdr* header) -> Result<void> {
-    if (!InTable(header, table)) return Ok();
+  auto sets = Dump(NFT_MSG_GETSET, table, "", [&](const nlmsghdr* header) -> Result<bool> {
+    if (!InTable(header, table)) return true;
     std::unique_ptr<nftnl_set, decltype(&nftnl_set_free)> set(nftnl_set_alloc(), nftnl_set_free);
     if (nftnl_set_nlmsg_parse(header, set.get()) < 0)
       return MakeError(ErrorCode::kKernel, "unreadable set");
     SetSnapshot& entry = snapshot.sets[nftnl_set_get_str(set.get(), NFTNL_SET_NAME)];
     entry.interval = (nftnl_set_get_u32(set.get(), NFTNL_SET_FLAGS) & NFT_SET_INTERVAL) != 0;
-    return Ok();
+    return true;
   });
   if (!sets) return sets.error();
-  auto chains = Dump(NFT_MSG_GETCHAIN, table, "", [&](const nlmsghdr* header) -> Result<void> {
-    if (!InTable(header, table)) return Ok();
+  auto chains = Dump(NFT_MSG_GETCHAIN, table, "", [&](const nlmsghdr* header) -> Result<bool> {
+    if (!InTable(header, table)) return true;
     std::string name;
     DigestChain(header, name, snapshot.rules);
     snapshot.chains.insert(name);
-    return Ok();
+    return true;
   });
   if (!chains) return chains.error();
-  auto rules = Dump(NFT_MSG_GETRULE, table, "", [&](const nlmsghdr* header) -> Result<void> {
+  auto rules = Dump(NFT_MSG_GETRULE, table, "", [&](const nlmsghdr* header) -> Result<bool> {
     if (InTable(header, table)) DigestRule(header, snapshot.rules);
-    return Ok();
+    return true;
   });
   if (!rules) return rules.error();
   if (count_elements) {
     for (auto& [name, set] : snapshot.sets) {
+      bool too_big = false;
       auto counted =
-          Dump(NFT_MSG_GETSETELEM, table, name, [&set](const nlmsghdr* header) -> Result<void> {
+          Dump(NFT_MSG_GETSETELEM, table, name, [&](const nlmsghdr* header) -> Result<bool> {
             set.entries += CountStartElements(header);
-            return Ok();
+            too_big = set.entries > kMaxCountedEntries;
+            return !too_big;
           });
       if (!counted) return counted.error();
-      set.counted = true;
+      set.counted = !too_big;
+      if (too_big) set.entries = 0;
     }
   }
   return snapshot;

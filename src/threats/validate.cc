@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
 #include <string>
 
 #include "threats/merge.h"
@@ -21,20 +22,46 @@ Error Refuse(std::string reason) { return MakeError(ErrorCode::kVerify, std::mov
 
 }  // namespace
 
-Result<std::vector<IpNetwork>> CleanEntries(std::vector<IpNetwork> entries, const EntryLimits& limits,
-                                            size_t& touched) {
+Result<std::vector<IpNetwork>> CleanEntries(std::vector<IpNetwork> entries,
+                                            const EntryLimits& limits, size_t& touched) {
   std::vector<IpNetwork> merged = MergeEntries(std::move(entries));
   // After merging, the shortest prefixes are still there (nothing covers them): one pass.
   for (const auto& entry : merged) {
     const bool v4 = entry.family() == IpFamily::kV4;
     const int minimum = v4 ? limits.min_prefix_v4 : limits.min_prefix_v6;
     if (entry.prefix_len() < minimum) {
-      return Refuse("it lists " + entry.ToString() + ", shorter than the minimum /" + std::to_string(minimum) +
-                    (v4 ? " (min_prefix_v4)" : " (min_prefix_v6)"));
+      return Refuse("it lists " + entry.ToString() + ", shorter than the minimum /" +
+                    std::to_string(minimum) + (v4 ? " (min_prefix_v4)" : " (min_prefix_v6)"));
     }
   }
   touched = CarveOutProtected(merged);
   return merged;
+}
+
+ShrinkVerdict CheckShrink(size_t entries, size_t reference, int refusals_in_a_row,
+                          const ValidationLimits& limits) {
+  ShrinkVerdict verdict;
+  verdict.reference = std::max(reference, entries);
+  if (reference == 0 || static_cast<double>(entries) >=
+                            (1.0 - limits.max_shrink_fraction) * static_cast<double>(reference)) {
+    return verdict;
+  }
+  verdict.refusals_in_a_row = refusals_in_a_row + 1;
+  if (verdict.refusals_in_a_row >= limits.shrink_confirmations) {
+    verdict.confirmed = true;
+    verdict.refusals_in_a_row = 0;
+    verdict.reference = entries;
+    return verdict;
+  }
+  verdict.accept = false;
+  verdict.reference = reference;
+  verdict.reason = "the feed shrank to " + std::to_string(entries) + " entries from " +
+                   std::to_string(reference) + " (limit " +
+                   std::to_string(static_cast<int>(limits.max_shrink_fraction * 100)) +
+                   "%; accepted when " + std::to_string(limits.shrink_confirmations) +
+                   " downloads in a row say so, this is " +
+                   std::to_string(verdict.refusals_in_a_row) + ")";
+  return verdict;
 }
 
 Result<void> ValidateFeed(std::string_view text, const ParsedFeed& parsed, size_t merged_entries,
@@ -43,7 +70,8 @@ Result<void> ValidateFeed(std::string_view text, const ParsedFeed& parsed, size_
   if (!parsed.error.empty()) return Refuse(parsed.error);
   if (parsed.data_lines > 0 &&
       static_cast<double>(parsed.bad_lines) > limits.max_bad_fraction * parsed.data_lines) {
-    std::string example = parsed.bad_examples.empty() ? "" : " (e.g. '" + parsed.bad_examples[0] + "')";
+    std::string example =
+        parsed.bad_examples.empty() ? "" : " (e.g. '" + parsed.bad_examples[0] + "')";
     return Refuse(std::to_string(parsed.bad_lines) + " of " + std::to_string(parsed.data_lines) +
                   " lines are not addresses" + example);
   }

@@ -21,6 +21,7 @@ c ip route add 203.0.113.0/24 via 198.51.100.2
 c ip route add 192.0.2.0/24 via 198.51.100.2  # the VPN gateway's range: not breakout
 threats_bg "$server" socat TCP6-LISTEN:7777,fork,reuseaddr,ipv6only=0 EXEC:cat >/dev/null 2>&1
 mkdir -p "$work/www"
+threats_tls
 wait_for() {  # SECONDS DESCRIPTION COMMAND...: polls every 0.2 s
   local deadline=$((SECONDS + $1)) what=$2; shift 2
   until "$@"; do
@@ -29,7 +30,7 @@ wait_for() {  # SECONDS DESCRIPTION COMMAND...: polls every 0.2 s
   done
 }
 start_feed_server() {
-  threats_bg "$server" "$python" "$here/feed_server.py" "$work/www" 198.51.100.4 8000 >>"$work/server.log" 2>&1
+  threats_bg "$server" "$python" "$here/feed_server.py" "$work/www" 198.51.100.4 8000 "$tls_cert" "$tls_key" >>"$work/server.log" 2>&1
   feed_pid=$last_pid
 }
 start_feed_server
@@ -42,7 +43,7 @@ vpn: {gateways: [{address: 192.0.2.1, port: 443, protocol: tcp}]}
 exceptions:
   breakout: [{cidr: 198.51.100.0/24}, {cidr: 203.0.113.0/24}]
 threat_feeds:
-  - {name: lab, url: "http://198.51.100.4:8000/feed.txt", refresh: 2m, action: block}
+  - {name: lab, url: "https://198.51.100.4:8000/feed.txt", ca_file: "$tls_cert", refresh: 2m, action: block}
   - {name: watch, url: "file://$work/watch.txt", refresh: 2m, action: log}
 YAML
 echo 203.0.113.9 > "$work/watch.txt"

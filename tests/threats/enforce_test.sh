@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Real kernel, two namespaces of the test's own joined by a veth pair: "client" runs netwarden
-# threats, "server" holds listed and unlisted addresses, listeners and a tiny HTTP feed server with ETags (feed_server.py).
+# threats, "server" holds listed and unlisted addresses, listeners and a tiny HTTPS feed server with ETags (feed_server.py).
 # Proves: listed addresses/prefixes refused (TCP, UDP, ICMP, IPv4 and IPv6) and logged with the
 # feed name; unlisted neighbours work; a log feed allows and logs; a dropped feed's sets go; feed updates are enforced and released; a 304 changes
 # nothing; HTML, garbage and a 90 % shrink are refused with the old list in force; flush.
@@ -17,7 +17,7 @@ s ip -6 addr add 2001:db8:99::2/64 dev nwt1 nodad; s ip -6 addr add 2001:db8:99:
 s ip -6 addr add 2001:db8:5::7/128 dev lo
 c ip route add 203.0.113.0/24 via 198.51.100.2; c ip -6 route add 2001:db8:5::/64 via 2001:db8:99::2
 
-# Listeners: TCP and UDP echo on 7777 (both families), the feed over HTTP on 8000 (server).
+# Listeners: TCP and UDP echo on 7777 (both families), the feed over HTTPS on 8000 (server).
 threats_bg "$server" socat TCP6-LISTEN:7777,fork,reuseaddr,ipv6only=0 EXEC:cat >/dev/null 2>&1
 # UDP listeners per address, so each reply leaves from the address that was asked.
 for address in 198.51.100.2 198.51.100.3 198.51.100.5 203.0.113.7; do
@@ -27,7 +27,8 @@ for address in 2001:db8:99::2 2001:db8:99::3 2001:db8:5::7; do
   threats_bg "$server" socat "UDP6-RECVFROM:7777,bind=[$address],fork,reuseaddr" EXEC:cat >/dev/null 2>&1
 done
 mkdir -p "$work/www"
-threats_bg "$server" "$python" "$here/feed_server.py" "$work/www" 198.51.100.4 8000 >"$work/server.log" 2>&1
+threats_tls
+threats_bg "$server" "$python" "$here/feed_server.py" "$work/www" 198.51.100.4 8000 "$tls_cert" "$tls_key" >"$work/server.log" 2>&1
 threats_bg "$client" tcpdump -i nflog:6575 -w "$work/log.pcap" -U >/dev/null 2>&1
 sleep 1
 
@@ -41,7 +42,8 @@ version: 1
 vpn: {gateways: [{address: 192.0.2.1, port: 443, protocol: tcp}]}
 threat_feeds:
   - name: lab
-    url: http://198.51.100.4:8000/feed.txt
+    url: https://198.51.100.4:8000/feed.txt
+    ca_file: $tls_cert
     format: auto
     action: block
 YAML
@@ -77,6 +79,9 @@ out=$(c "$binary" threats apply "$work/two.yaml" --cache "$cache") || fail "two 
 reachable 198.51.100.5 || fail "a log-only address was blocked"
 sleep 1
 grep -qa "nwthreat log watch" "$work/log.pcap" || fail "no NFLOG event for the log feed"
+# The log rule limits its own NFLOG rate in the kernel (issue 14 item 7), the verdict stays.
+[[ $(c nft list chain inet netwarden_threats a_watch) == *"ct state new limit rate 20/second burst 50 packets log prefix"* ]] ||
+  fail "the log feed's NFLOG is not rate-limited: $(c nft list chain inet netwarden_threats a_watch)"
 out=$(c "$binary" threats explain --dst 198.51.100.5 --cache "$cache")
 [[ $out == *"listed by feed watch as 198.51.100.5 (enforced)"* ]] || fail "explain log feed: $out"
 
@@ -118,9 +123,23 @@ out=$(c "$binary" threats apply "$work/policy.yaml" --cache "$cache") && fail "4
 [[ $out == *"failed: "*"404"*"last good list kept"* ]] || fail "404 not reported: $out"
 refused 198.51.100.3 || fail "a failed download dropped the list"
 
+# https only (issue 14 item 14): a plain-http feed is refused by the policy; a redirect from the
+# https feed to http is not followed (the old list stays).
+sed 's|url: https://|url: http://|' "$work/policy.yaml" > "$work/plain.yaml"
+rc=0; out=$(c "$binary" threats apply "$work/plain.yaml" --cache "$cache" 2>&1) || rc=$?
+[[ $rc == 2 && $out == *"https://"* ]] || fail "a plain http feed accepted (rc $rc): $out"
+sed 's|198.51.100.4:8000/feed.txt|198.51.100.4:8000/to-http/feed.txt|' "$work/policy.yaml" > "$work/downgrade.yaml"
+out=$(c "$binary" threats apply "$work/downgrade.yaml" --cache "$cache") && fail "https->http redirect followed: $out"
+[[ $out == *"failed: "*"last good list kept"* ]] || fail "downgrade not refused: $out"
+grep -q "GET /to-http/feed.txt -> 302" "$work/server.log" || fail "the redirect was not even asked for"
+refused 198.51.100.3 || fail "a refused redirect dropped the list"
+# The cache holds the feed URLs (API keys): private.
+[[ $(stat -c %a "$cache") == 700 && $(stat -c %a "$cache/lab.meta") == 600 ]] ||
+  fail "cache not private: $(stat -c '%a %n' "$cache" "$cache"/*)"
+
 # A truncated download (the server closes before Content-Length) is a failure, not a short list.
 printf 'HTTP/1.1 200 OK\r\nContent-Length: 100000\r\nConnection: close\r\n\r\n198.51.100.9\n' > "$work/truncated.http"
-threats_bg "$server" socat TCP4-LISTEN:8001,bind=198.51.100.4,reuseaddr "SYSTEM:cat $work/truncated.http" >/dev/null 2>&1
+threats_bg "$server" socat "OPENSSL-LISTEN:8001,bind=198.51.100.4,reuseaddr,cert=$tls_cert,key=$tls_key,verify=0" "SYSTEM:cat $work/truncated.http" >/dev/null 2>&1
 sleep 0.5
 sed 's|198.51.100.4:8000/feed.txt|198.51.100.4:8001/feed.txt|' "$work/policy.yaml" > "$work/truncated.yaml"
 out=$(c "$binary" threats apply "$work/truncated.yaml" --cache "$cache") && fail "truncated accepted: $out"

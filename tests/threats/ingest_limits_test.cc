@@ -19,7 +19,9 @@
 namespace netwarden::threats {
 namespace {
 
-double CpuSeconds(std::clock_t since) { return static_cast<double>(std::clock() - since) / CLOCKS_PER_SEC; }
+double CpuSeconds(std::clock_t since) {
+  return static_cast<double>(std::clock() - since) / CLOCKS_PER_SEC;
+}
 
 TEST(IngestLimits, HundredThousandShortLinesTakeWellUnderASecond) {
   std::string text;
@@ -35,9 +37,11 @@ TEST(IngestLimits, HundredThousandShortLinesTakeWellUnderASecond) {
   EXPECT_LT(cpu, 0.5);
   EXPECT_LT(cleaned->size(), 200u);  // the two halves around the protected ranges, once
   EXPECT_EQ(touched, 2u);
-  for (size_t i = 1; i < cleaned->size(); ++i) ASSERT_FALSE((*cleaned)[i - 1].Overlaps((*cleaned)[i]));
+  for (size_t i = 1; i < cleaned->size(); ++i)
+    ASSERT_FALSE((*cleaned)[i - 1].Overlaps((*cleaned)[i]));
   for (const auto& entry : *cleaned) {
-    for (const auto& range : ProtectedNetworks()) ASSERT_FALSE(entry.Overlaps(range)) << entry.ToString();
+    for (const auto& range : ProtectedNetworks())
+      ASSERT_FALSE(entry.Overlaps(range)) << entry.ToString();
   }
 }
 
@@ -50,7 +54,8 @@ TEST(IngestLimits, PrefixesShorterThanTheMinimumRefuseTheFeed) {
   };
   auto everything = clean({"1.2.3.4", "0.0.0.0/0"});
   ASSERT_FALSE(everything);
-  EXPECT_NE(everything.error().message.find("0.0.0.0/0"), std::string::npos) << everything.error().message;
+  EXPECT_NE(everything.error().message.find("0.0.0.0/0"), std::string::npos)
+      << everything.error().message;
   EXPECT_NE(everything.error().message.find("/8"), std::string::npos) << everything.error().message;
   EXPECT_FALSE(clean({"::/0"}));
   EXPECT_FALSE(clean({"2000::/15"}));
@@ -60,7 +65,8 @@ TEST(IngestLimits, PrefixesShorterThanTheMinimumRefuseTheFeed) {
 
 TEST(IngestLimits, AFeedWithMoreEntriesThanItsCapIsRefusedWithoutKeepingThemAll) {
   std::string text;
-  for (int i = 0; i < 5000; ++i) text += "198.18." + std::to_string(i / 250) + "." + std::to_string(i % 250) + "\n";
+  for (int i = 0; i < 5000; ++i)
+    text += "198.18." + std::to_string(i / 250) + "." + std::to_string(i % 250) + "\n";
   ParsedFeed parsed = ParseFeed(text, FeedFormat::kPlain, {}, 1000);
   EXPECT_LE(parsed.entries.size(), 1001u);
   EXPECT_NE(parsed.error.find("more than 1000 entries"), std::string::npos) << parsed.error;
@@ -82,14 +88,19 @@ TEST(IngestLimits, ThePolicyConfiguresTheLimitsPerFeed) {
 vpn: {gateways: [{address: 192.0.2.1, port: 443, protocol: tcp}]}
 threat_feeds:
   - {name: a, url: "https://x/a", max_entries: 5000, min_prefix_v4: 12, min_prefix_v6: 24}
-)", "p.yaml");
+)",
+                            "p.yaml");
   ASSERT_TRUE(policy) << policy.error().ToString();
   EXPECT_EQ(policy->threats.feeds[0].max_entries, 5000u);
   EXPECT_EQ(policy->threats.feeds[0].min_prefix_v4, 12);
   EXPECT_EQ(policy->threats.feeds[0].min_prefix_v6, 24);
-  for (const char* bad : {"max_entries: 0", "min_prefix_v4: 33", "min_prefix_v6: -1", "max_entries: many"}) {
-    std::string text = std::string("version: 1\nvpn: {gateways: [{address: 192.0.2.1, port: 443, protocol: tcp}]}\n"
-                                   "threat_feeds:\n  - {name: a, url: \"https://x/a\", ") + bad + "}\n";
+  for (const char* bad :
+       {"max_entries: 0", "min_prefix_v4: 33", "min_prefix_v6: -1", "max_entries: many"}) {
+    std::string text =
+        std::string(
+            "version: 1\nvpn: {gateways: [{address: 192.0.2.1, port: 443, protocol: tcp}]}\n"
+            "threat_feeds:\n  - {name: a, url: \"https://x/a\", ") +
+        bad + "}\n";
     EXPECT_FALSE(ParsePolicy(text, "p.yaml")) << bad;
   }
 }
@@ -137,7 +148,8 @@ TEST_F(PrepareTest, TheTotalCapRefusesTheFeedThatWouldExceedIt) {
   PreparedLists prepared = PrepareFeeds(policy, options_);
   EXPECT_FALSE(prepared.feeds[0].outcome.problem);
   EXPECT_TRUE(prepared.feeds[1].outcome.problem);
-  EXPECT_NE(prepared.feeds[1].outcome.result.find("together"), std::string::npos) << prepared.feeds[1].outcome.result;
+  EXPECT_NE(prepared.feeds[1].outcome.result.find("together"), std::string::npos)
+      << prepared.feeds[1].outcome.result;
   EXPECT_TRUE(prepared.feeds[1].merged.empty());
 }
 
@@ -156,7 +168,8 @@ TEST_F(PrepareTest, AFeedOfEverythingIsRefusedNotEnforced) {
   PreparedLists prepared = PrepareFeeds(policy, options_);
   EXPECT_TRUE(prepared.feeds[0].outcome.problem);
   EXPECT_TRUE(prepared.feeds[0].merged.empty());
-  EXPECT_NE(prepared.feeds[0].outcome.result.find("refused"), std::string::npos) << prepared.feeds[0].outcome.result;
+  EXPECT_NE(prepared.feeds[0].outcome.result.find("refused"), std::string::npos)
+      << prepared.feeds[0].outcome.result;
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #   threats_bg NS CMD... >LOG 2>&1   # a background process in NS, killed on exit; pid in $last_pid
 #   c CMD... / s CMD...     # run in the client / the server
 #   wait_listening NS PORT  # until a TCP listener is up in NS (5 s at most)
+#   threats_tls [ADDRESS]   # $tls_cert / $tls_key for the feed server (https only)
 #   tcp_ok / udp_ok / icmp_ok / reachable / refused / tcp_reset ADDRESS
 #
 # Below: the inspection lab of inspect_test.sh and inspect_agent_test.sh (tests/lab/lib.sh based).
@@ -54,6 +55,15 @@ wait_listening() {
     sleep 0.1
   done
   fail "nothing listens on port $2 in $1"
+}
+
+# Feeds are https only: a self-signed certificate for the lab feed server's address (its own CA:
+# the policy names it with `ca_file`). Sets $tls_cert and $tls_key.
+threats_tls() {
+  tls_cert="$work/feed-server.crt"; tls_key="$work/feed-server.key"
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
+    -subj "/CN=${1:-198.51.100.4}" -addext "subjectAltName=IP:${1:-198.51.100.4}" \
+    -keyout "$tls_key" -out "$tls_cert" 2>/dev/null || fail "cannot make the feed server's certificate"
 }
 
 bracket() { if [[ $1 == *:* ]]; then echo "[$1]"; else echo "$1"; fi; }

@@ -48,7 +48,8 @@ listed=() unlisted=() side=listed
 for a in "${sample[@]}"; do
   if [[ $a == "|" ]]; then side=unlisted; elif [[ $side == listed ]]; then listed+=("$a"); else unlisted+=("$a"); fi
 done
-threats_bg "$server" "$python" "$here/feed_server.py" "$work/www" 198.51.100.4 8000 >"$work/server.log" 2>&1
+threats_tls
+threats_bg "$server" "$python" "$here/feed_server.py" "$work/www" 198.51.100.4 8000 "$tls_cert" "$tls_key" >"$work/server.log" 2>&1
 feed_pid=$last_pid
 wait_listening "$server" 7777
 wait_listening "$server" 8000
@@ -67,7 +68,7 @@ cat >"$work/policy.yaml" <<YAML
 version: 1
 vpn: {gateways: [{address: 192.0.2.1, port: 443, protocol: tcp}]}
 threat_feeds:
-  - {name: big, url: "http://198.51.100.4:8000/feed.txt", format: plain, action: block}
+  - {name: big, url: "https://198.51.100.4:8000/feed.txt", ca_file: "$tls_cert", format: plain, action: block}
 YAML
 cache=$work/cache
 t=$(date +%s.%N)
@@ -83,7 +84,7 @@ stamp "threats flush" "$t"
 for a in "${listed[@]}"; do tcp_ok "$a" || fail "flush: $a still refused"; done
 kill "$feed_pid"
 wait "$feed_pid" 2>/dev/null || true
-! c curl -s -m 2 -o /dev/null http://198.51.100.4:8000/feed.txt || fail "the feed server still answers"
+! c curl -s -m 2 -o /dev/null --cacert "$tls_cert" https://198.51.100.4:8000/feed.txt || fail "the feed server still answers"
 t=$(date +%s.%N)
 out=$(c "$binary" threats apply "$work/policy.yaml" --cache "$cache" --offline) || fail "offline: $out"
 stamp "threats apply --offline (from the disk copy)" "$t"
@@ -102,7 +103,7 @@ vpn: {gateways: [{address: 192.0.2.1, port: 443, protocol: tcp}]}
 exceptions:
   breakout: [{cidr: 198.51.100.0/24}, {cidr: 11.0.0.0/8}, {cidr: 12.0.0.0/8}, {cidr: "2001:db8:99::/64"}, {cidr: "2001:db8:6::/47"}]
 threat_feeds:
-  - {name: big, url: "http://198.51.100.4:8000/feed.txt", format: plain, action: block}
+  - {name: big, url: "https://198.51.100.4:8000/feed.txt", ca_file: "$tls_cert", format: plain, action: block}
 YAML
 : >"$work/resolv.conf"
 t=$(date +%s.%N)

@@ -45,4 +45,18 @@ netwarden_unit_test(threats_plan_test
   ${CMAKE_CURRENT_LIST_DIR}/threat_manager_test.cc
   ${CMAKE_CURRENT_LIST_DIR}/apply_fake_test.cc
   ${CMAKE_CURRENT_LIST_DIR}/ingest_limits_test.cc
+  ${CMAKE_CURRENT_LIST_DIR}/feed_hardening_test.cc
   LIBS nw_threat_manager nw_threats nw_policy)
+
+# Cache files replaced durably: fsync of the file, rename, fsync of the directory (strace).
+add_test(NAME threats_cache_fsync
+  COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/cache_sync_test.sh $<TARGET_FILE:threats_plan_test>)
+set_tests_properties(threats_cache_fsync PROPERTIES LABELS unit)
+
+# The netlink ThreatKernel and agent::ThreatManager in a namespace: read-back, drift found
+# (deleted table, deleted element, added rule) and repaired, the read-back cost at 1 M entries.
+add_executable(threats_kernel_test ${CMAKE_CURRENT_LIST_DIR}/threat_kernel_test.cc)
+target_link_libraries(threats_kernel_test PRIVATE nw_threat_manager GTest::gtest GTest::gtest_main)
+add_test(NAME kernel_threats_manager
+  COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/kernel_manager_test.sh $<TARGET_FILE:threats_kernel_test>)
+set_tests_properties(kernel_threats_manager PROPERTIES LABELS kernel TIMEOUT 120 RESOURCE_LOCK netns)

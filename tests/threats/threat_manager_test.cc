@@ -73,6 +73,7 @@ class ThreatManagerTest : public ::testing::Test {
     if (kernel_) fake->state = kernel_->state;  // the kernel outlives the agent
     kernel_ = fake.get();
     ThreatManagerOptions options;
+    options.count_elements_every = 1;  // every Resync counts (the default is every 6th)
     options.cache_directory = directory_.string();
     manager_ = std::make_unique<ThreatManager>(std::move(fake), options);
   }

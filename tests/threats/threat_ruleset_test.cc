@@ -1,9 +1,9 @@
 // The threat table's rules as rendered for libnftables.
+#include "threats/threat_ruleset.h"
+
 #include <gtest/gtest.h>
 
 #include <sstream>
-
-#include "threats/threat_ruleset.h"
 
 namespace netwarden::threats {
 namespace {
@@ -21,8 +21,9 @@ std::vector<std::string> LinesWith(const std::string& script, const std::string&
 // connections to a listed address; every log rule carries its own kernel rate limit.
 TEST(ThreatRuleset, EveryLogRuleIsRateLimitedInTheKernel) {
   ThreatPolicy policy;
-  for (auto [name, action] : {std::pair{"b", ThreatAction::kBlock}, std::pair{"l", ThreatAction::kLog},
-                              std::pair{"i", ThreatAction::kInspect}}) {
+  for (auto [name, action] :
+       {std::pair{"b", ThreatAction::kBlock}, std::pair{"l", ThreatAction::kLog},
+        std::pair{"i", ThreatAction::kInspect}}) {
     ThreatFeed feed;
     feed.name = name;
     feed.action = action;
