@@ -391,4 +391,6 @@ Result<Policy> LoadPolicyFile(const std::string& path) {
   return ParsePolicy(*text, path);
 }
 
+Policy BlockAllPolicy() { return *ParsePolicy("version: 1\n", "(block-all)"); }
+
 }  // namespace netwarden

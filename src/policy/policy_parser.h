@@ -13,6 +13,10 @@ namespace netwarden {
 Result<Policy> ParsePolicy(std::string_view text, const std::string& file_name);
 Result<Policy> LoadPolicyFile(const std::string& path);
 
+// The policy in force when no valid one is: `version: 1` with nothing allowed (loopback, DHCP
+// and neighbour discovery only). Fail closed for a missing or refused policy.
+Policy BlockAllPolicy();
+
 // Shared validators, also used for situation files.
 bool IsValidHostname(std::string_view name);
 bool IsValidInterfacePattern(std::string_view pattern);
