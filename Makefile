@@ -3,21 +3,40 @@ BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 # ccache, where installed, makes rebuilds in several checkouts cheap; it changes nothing else.
 LAUNCHER := $(if $(shell command -v ccache),-DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+# Development and CI builds treat warnings as errors; packaging (debian/rules) does not.
+CMAKE_FLAGS := -G Ninja -DNETWARDEN_WERROR=ON $(LAUNCHER)
+configure = cmake -S . -B $(1) $(CMAKE_FLAGS) $(2) >/dev/null
+# The targets the demo runs (scripts/demo.sh): the binary and the lab's probe tool.
+DEMO_TARGETS := netwarden nw_probe
+# Sanitizer builds (clang): -O1 and line tables only, which compile faster than -O2 -g and still
+# give symbolized stacks; ctest label `unit` without the tests that need a browser.
+SANITIZE_FLAGS := -DCMAKE_BUILD_TYPE= -DCMAKE_C_FLAGS="-O1 -gline-tables-only" \
+	-DCMAKE_CXX_FLAGS="-O1 -gline-tables-only"
+SANITIZE_CTEST := ctest --output-on-failure -j $(JOBS) -LE browser
 
-.PHONY: all deps build test demo unit lab bench fuzz format tidy clean
+.PHONY: all deps deps-demo deps-deb build test demo unit lab bench fuzz format tidy clean \
+	sanitize asan tsan release-clang deb deb-test
 
 all: build
 
 deps:
-	@bash scripts/install-deps.sh
+	@bash scripts/install-deps.sh test
+
+deps-demo:
+	@bash scripts/install-deps.sh demo
+
+deps-deb:
+	@bash scripts/install-deps.sh deb
 
 build: deps
-	@cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo $(LAUNCHER) >/dev/null
+	@$(call configure,$(BUILD_DIR),-DCMAKE_BUILD_TYPE=RelWithDebInfo)
 	@cmake --build $(BUILD_DIR) -j $(JOBS)
 
-# Every test: unit, golden, fuzz-corpus replay, and the network-lab tests (real kernel, namespaces).
+# Every test: unit, golden, fuzz-corpus replay, and the network-lab tests (real kernel,
+# namespaces); then the unit tests again under ASan+UBSan and TSan.
 test: build
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+	@$(MAKE) --no-print-directory sanitize
 
 # Only the tests that need no root and no kernel.
 unit: build
@@ -26,11 +45,45 @@ unit: build
 lab: build
 	@cd $(BUILD_DIR) && ctest --output-on-failure -L lab
 
-demo: build
+# Only what the demo needs: its packages, and the two targets it runs.
+demo: deps-demo
+	@$(call configure,$(BUILD_DIR),-DCMAKE_BUILD_TYPE=RelWithDebInfo)
+	@cmake --build $(BUILD_DIR) -j $(JOBS) --target $(DEMO_TARGETS)
 	@bash scripts/demo.sh $(BUILD_DIR)/netwarden
 
 bench: build
 	@bash bench/run.sh $(BUILD_DIR)
+
+# The unit tests (and the kernel-free agent tests) built with clang under ASan+UBSan (every
+# `unit` test) and under TSan (the `threads` ones: the agent has worker threads), each in a build
+# directory of its own that builds only what those tests run.
+sanitize: asan tsan
+
+asan: deps
+	@CC=clang CXX=clang++ $(call configure,build-asan,$(SANITIZE_FLAGS) -DNETWARDEN_SANITIZE=address)
+	@cmake --build build-asan -j $(JOBS) --target unit_tests
+	@cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 $(SANITIZE_CTEST) -L unit
+
+tsan: deps
+	@CC=clang CXX=clang++ $(call configure,build-tsan,$(SANITIZE_FLAGS) -DNETWARDEN_SANITIZE=thread)
+	@cmake --build build-tsan -j $(JOBS) --target thread_tests
+	@cd build-tsan && TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 $(SANITIZE_CTEST) -L threads
+
+# CI's extra configuration: Release with clang, every target, warnings as errors.
+release-clang: deps
+	@CC=clang CXX=clang++ $(call configure,build-release-clang,-DCMAKE_BUILD_TYPE=Release)
+	@cmake --build build-release-clang -j $(JOBS)
+
+# The Debian package (debhelper), into build/deb/. DEB_BUILD_OPTIONS=nocheck by default: `make
+# test` runs the tests; set DEB_BUILD_OPTIONS= to run the unit tests in the package build too.
+DEB_BUILD_OPTIONS ?= nocheck
+deb: deps-deb
+	@DEB_BUILD_OPTIONS="$(DEB_BUILD_OPTIONS)" bash packaging/deb/build.sh build/deb
+
+# Installs the package into a fresh bookworm chroot and runs `netwarden check` and --version.
+deb-test: deb
+	@bash packaging/deb/chroot_test.sh build/deb
 
 # Real libFuzzer binaries (clang); `make test` replays their corpora without clang.
 fuzz: deps
@@ -44,4 +97,4 @@ tidy: build
 	@git ls-files 'src/*.cc' | xargs clang-tidy -p $(BUILD_DIR) --quiet
 
 clean:
-	rm -rf $(BUILD_DIR) build-fuzz
+	rm -rf $(BUILD_DIR) build-fuzz build-asan build-tsan build-release-clang

@@ -1,9 +1,12 @@
 #include "cli/command.h"
+#include "cli/version.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"netwarden: forced VPN, per-program firewall and VPN log audit"};
   app.require_subcommand(1);
   app.set_help_all_flag("--help-all", "Show help for every command");
+  app.set_version_flag("--version", std::string(netwarden::cli::VersionLine()),
+                       "Print the version and exit");
 
   int exit_code = netwarden::cli::kExitOk;
   netwarden::cli::RegisterCheckCommand(app, exit_code);

@@ -17,12 +17,15 @@ const char* ErrorCodeName(ErrorCode code) {
 }
 
 std::string Error::ToString() const {
-  std::string text = message;
+  // Appended piece by piece: the chain of operator+ temporaries this replaces made g++ 12 -O3
+  // warn falsely (-Wrestrict inside libstdc++, GCC bug 105651).
+  std::string text;
   if (where) {
-    text = where->file + ":" + std::to_string(where->line) + ":" + std::to_string(where->column) +
-           ": " + message;
+    text.append(where->file).append(":").append(std::to_string(where->line)).append(":");
+    text.append(std::to_string(where->column)).append(": ");
   }
-  for (const auto& other : more) text += "\n" + other.ToString();
+  text.append(message);
+  for (const auto& other : more) text.append("\n").append(other.ToString());
   return text;
 }
 

@@ -475,4 +475,5 @@ Result<Policy> LoadPolicyFile(const std::string& path) {
   return ParsePolicy(*text, path);
 }
 
+
 }  // namespace netwarden

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Real kernel, one bare namespace of the test's own: apply installs and verifies; a second apply
-# with another situation only updates sets; a bad policy leaves the rules in force; other tables are never touched; flush removes only our table.
+# with another situation only updates sets; a bad policy installs block-all; other tables are never touched; flush removes only our table.
 set -euo pipefail
 binary=$(realpath "$1")
 source_dir=${NETWARDEN_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -32,11 +32,15 @@ out=$(in_ns "$binary" apply "$policy" --situation "$situation")
 listing_has '198.51.100.2 . udp . 51820' in_ns nft list set inet netwarden gateways4 || fail "gateway set not updated"
 listing_has '"wg0"' in_ns nft list set inet netwarden tunnel_ifaces || fail "tunnel set not updated"
 
-before=$(in_ns nft list table inet netwarden)
+# A refused policy is not applied: block-all replaces what was in force, exit 2 (issue 14 item 4;
+# apply_blockall_test.sh shows it with traffic).
 printf 'version: 1\nvpn:\n  gateways: 7\n' > "$work/bad.yaml"
-if in_ns "$binary" apply "$work/bad.yaml" 2> "$work/err"; then fail "a bad policy was applied"; fi
+rc=0; in_ns "$binary" apply "$work/bad.yaml" > "$work/out" 2> "$work/err" || rc=$?
+((rc == 2)) || fail "a bad policy: exit $rc, want 2"
 grep -q "bad.yaml:3:13: vpn.gateways must be a list" "$work/err" || fail "no file:line:col error: $(cat "$work/err")"
-[[ $(in_ns nft list table inet netwarden) == "$before" ]] || fail "a refused policy changed the rules in force"
+grep -q "(block-all)" "$work/out" || fail "a refused policy did not install block-all: $(cat "$work/out")"
+if listing_has '198.51.100.2' in_ns nft list set inet netwarden gateways4; then fail "gateway left open"; fi
+in_ns "$binary" apply "$policy" --situation "$situation" >/dev/null
 
 # A different policy replaces the table (structure changed), still in one verified transaction.
 printf 'version: 1\nvpn:\n' > "$work/minimal.yaml"
