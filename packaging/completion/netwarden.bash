@@ -5,7 +5,7 @@ _netwarden() {
   local cur prev words cword
   _init_completion || return
 
-  local commands="check render apply flush explain agent status reload portal events appfw threats audit"
+  local commands="check render apply flush explain agent status reload portal events appfw threats audit verify"
   local -A subcommands=(
     [appfw]="apply flush status events"
     [threats]="apply flush explain status refresh"
@@ -15,14 +15,14 @@ _netwarden() {
     [check]=""
     [render]="--situation"
     [apply]="--situation"
-    [flush]=""
-    [explain]="--control --situation --proto --dst --port --sport --oif --uid --json --threat-cache --compiled --batch --program --user --direction"
-    [agent]="--policy --control --control-group --events --state --resolv-conf --threat-cache --no-syslog"
+    [flush]="--pin --threat-cache"
+    [explain]="--control --situation --proto --dst --port --sport --oif --uid --json --threat-cache --compiled --batch --program --user --direction --plane"
+    [agent]="--policy --control --control-group --events --state --resolv-conf --threat-cache --cgroup --pin --resync-ms --trailing-debounce --no-syslog"
     [status]="--control --json"
     [reload]="--control"
     [portal]="--control --for"
     [events]="--file --follow -f --json"
-    [appfw apply]="--cgroup --pin --log-allow --watch --rescan-ms"
+    [appfw apply]="--cgroup --pin --log-allow"
     [appfw flush]="--pin"
     [appfw status]="--pin"
     [appfw events]="--pin --follow --json"
@@ -32,7 +32,8 @@ _netwarden() {
     [threats status]="--cache"
     [threats refresh]="--control --wait"
     [audit]="--format --year --from --to --tz --home --geoip --city-db --no-geo --allow-list --db --disable --user --country --source --json --csv --report --examples --same-day-medium --same-day-high --travel-kmh --travel-min-km --new-country-days --spray-users --spray-window --failures"
-    [audit serve]="--listen"
+    [audit serve]="--listen --allow-host"
+    [verify]="--situation --control --equivalence --all-states --diff --max-counterexamples"
   )
 
   # The command (and sub-command) typed so far.

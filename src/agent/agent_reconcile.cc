@@ -149,6 +149,7 @@ void Agent::Reconcile() {
         continue;
       }
       nlohmann::json event = DriftObject(it->drift.object);
+      event["object"] = it->drift.object;
       event["found"] = it->drift.found;
       event["plane"] = it->plane;
       event["repaired"] = repaired;

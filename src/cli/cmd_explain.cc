@@ -227,6 +227,7 @@ int Run(const ExplainOptions& options) {
   if (explain::AppsPlaneInUse(policy)) {
     tables = appfw::CompileApps(policy, inputs->situation.resolved);
     question.apps = &*tables;
+    question.apps_report = policy.apps.mode == AppMode::kReport;
   }
   return PrintAnswer(explain::ExplainFlow(question).ToJson(), options, "");
 }

@@ -93,9 +93,14 @@ struct Parts {
   CubeBuilder Any() const { return CubeBuilder(family); }
 };
 
+// DHCP requests from the DHCP client users' sockets only (vpn.dhcp_client_users).
 void AddDhcp(const Parts& p, Region& region) {
-  p.Any().Point(kL4proto, kProtoUdp).Point(kThSport, 68).Point(kThDport, 67).AddTo(region);
-  p.Any().Point(kL4proto, kProtoUdp).Point(kThSport, 546).Point(kThDport, 547).AddTo(region);
+  for (const uint32_t uid : p.effective.dhcp_client_uids) {
+    p.Any().Point(kL4proto, kProtoUdp).Point(kThSport, 68).Point(kThDport, 67).Point(kUid, uid)
+        .AddTo(region);
+    p.Any().Point(kL4proto, kProtoUdp).Point(kThSport, 546).Point(kThDport, 547).Point(kUid, uid)
+        .AddTo(region);
+  }
 }
 
 void AddGateways(const Parts& p, Region& region) {

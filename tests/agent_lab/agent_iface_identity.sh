@@ -92,8 +92,10 @@ for i in "$odd1" "$odd2" "vq${LAB_ID}" "vr${LAB_ID}"; do lab_ns lap ip link set 
 lab_ns lap ip addr add 10.77.2.1/24 dev "$odd1"
 lab_ns lap ip addr add 10.77.3.1/24 dev "$odd2"
 agent_wait ".generation > $generation_before" 10 || true
-lab_check "an apply after they appeared" "yes" \
-  "$( (($(agent_generation) > generation_before)) && echo yes || echo "no (generation $(agent_generation), last apply $(agent_field '.last_apply | tostring'))")"
+# They change no set (they are left out), so the agent need not apply at all; what matters is
+# that nothing it applies chokes on them.
+sleep 1
+lab_check "no failed apply after they appeared" "0" "$(agent_field '.counters.apply_failures // 0')"
 lab_tunnel_down
 agent_wait_state blocked 10 || true
 lab_check "tunnel down reaches the kernel: blocked" "blocked" "$(agent_field .state)"

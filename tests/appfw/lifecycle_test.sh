@@ -18,8 +18,6 @@ ln -s "$other" "$work/bin/link"
 write_policy() {  # write_policy PORT [MODE]
   cat > "$work/policy.yaml" <<YAML
 version: 1
-vpn:
-  gateways: []
 apps:
   mode: ${2:-enforce}
   default: allow
@@ -110,7 +108,7 @@ appfw_apply "$work/policy.yaml" > /dev/null 2>&1 || fail "apply report mode"
 appfw_events > /dev/null  # drop older events
 expect connected "$(in_cgroup "$app" connect tcp 10.0.0.1 81)" "report mode refuses nothing"
 expect_has "would-deny app-no-web connect tcp 10.0.0.1 81" "$(appfw_events)" "would-deny event"
-expect_has "would deny (report mode)" "$(explain "$work/policy.yaml" --program "$app" --proto tcp \
+expect_has "would-deny app-no-web" "$(explain "$work/policy.yaml" --program "$app" --proto tcp \
   --dst 10.0.0.1 --port 81)" "explain in report mode"
 write_policy 81
 appfw_apply "$work/policy.yaml" > /dev/null 2>&1 || fail "apply enforce mode"

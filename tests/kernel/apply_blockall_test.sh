@@ -22,7 +22,7 @@ for ns in "$a" "$b"; do ip -n "$ns" link set lo up; ip -n "$ns" link set eth0 up
 reaches_b || fail "no path between the namespaces before any rule"
 
 # A policy that lets the LAN through: the peer answers.
-printf 'version: 1\nexceptions:\n  lan: private\n' >"$work/lan.yaml"
+printf 'version: 1\nvpn:\nexceptions:\n  lan: private\n' >"$work/lan.yaml"
 [[ $(apply_rc "$work/lan.yaml") == 0 ]] || fail "apply lan.yaml: $(cat "$work/err")"
 reaches_b || fail "the LAN policy does not let the peer through"
 

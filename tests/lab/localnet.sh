@@ -60,7 +60,7 @@ echo "== netwarden applied (lan: private), tunnel up"
 apply
 expl=$("$NETWARDEN" explain "$POLICY" --situation "$SIT" --proto tcp --dst $LAB_WEB4 --port 80 --oif eth0 --uid 65534)
 lab_check "explain: web server via eth0 (in eth0's own subnet)" "reject" "$expl"
-lab_check "explain: rule" "default-block" "$(awk '{print $2}' <<<"$expl" | tr -d :)"
+lab_check "explain: rule" "default-block" "$(head -1 <<<"$expl" | awk '{print $2}' | tr -d :)"
 lab_capture_start rogue rogue lan0
 lab_probe <<<"$FLOWS" >"$LAB_DIR/probe.out"
 rc=0

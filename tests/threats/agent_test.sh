@@ -101,7 +101,7 @@ echo "$status" | grep threat
 answer=$(nw explain --control "$sock" --dst 203.0.113.6 --port 443)
 [[ $answer == "reject threat-feed:lab: listed by threat feed 'lab' as 203.0.113.4/30"* ]] || fail "agent explain: $answer"
 answer=$(nw explain --control "$sock" --dst 203.0.113.9 --port 443)
-[[ $answer == allow*"listed by threat feed 'watch' as 203.0.113.9: logged"* ]] || fail "agent explain of a logged address: $answer"
+[[ $answer == allow* && $answer == *"listed by threat feed 'watch' as 203.0.113.9; logged"* ]] || fail "agent explain of a logged address: $answer"
 answer=$(nw explain "$work/policy.yaml" --threat-cache "$cache" --dst 203.0.113.6 --port 443 --json)
 [[ $(jq -r '.verdict + " " + .threat.feed + " " + .threat.entry' <<<"$answer") == "reject lab 203.0.113.4/30" ]] \
   || fail "offline explain: $answer"

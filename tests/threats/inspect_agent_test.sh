@@ -98,7 +98,8 @@ agent_wait_event '.event == "threat" and .action == "inspect" and .feed == "grey
   fail_events "no threat event for the inspected connection"
 answer=$("$binary" explain --control "$AGENT_SOCK" --dst 198.51.100.3 --port 80 --uid 65534)
 echo "$answer"
-[[ $answer == "allow inspection: listed by threat feed 'grey' as 198.51.100.3; routed into the inspection interface wg-inspect, where: "* ]] ||
+# One explain over the planes: the verdict line, then what each plane says.
+[[ $answer == "allow inspection: "* && $answer == *"threat_feeds: inspect threat-feed:grey: listed by threat feed 'grey' as 198.51.100.3; routed into the inspection interface wg-inspect"* ]] ||
   fail "explain of the inspected address: $answer"
 answer=$("$binary" explain --control "$AGENT_SOCK" --dst 198.51.100.2 --port 80 --uid 65534)
 [[ $answer == "reject default-block"* ]] || fail "explain of the unlisted address: $answer"

@@ -127,8 +127,11 @@ kill "$agent_pid"; wait "$agent_pid" 2>/dev/null || true
 stamp "agent stopped" "$t"
 # The forced-VPN table's situation updates must not pay for the million elements of the other
 # table (nftables 1.0 reads every set element before an `add element`: that was 20+ s here).
+# The agent's table expires trust and portal elements in the kernel (a structure of its own): the
+# first CLI apply replaces it, the second one has the same structure and is a set update.
+c "$binary" apply "$work/agent.yaml" >/dev/null
 t=$(date +%s.%N)
-out=$(c "$binary" apply "$work/agent.yaml")  # same structure as the agent's table: a set update
+out=$(c "$binary" apply "$work/agent.yaml")  # same structure as before: a set update
 update_ms=$(echo "($(date +%s.%N) - $t) * 1000 / 1" | bc)
 [[ $out == "updated sets of table"* ]] || fail "expected a set update: $out"
 echo "forced-VPN set update next to 1 M threat elements: $update_ms ms"

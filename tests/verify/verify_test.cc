@@ -147,7 +147,7 @@ vpn:
   tunnel_interfaces: ["wg0"]
 exceptions: {lan: none}
 )",
-    "version: 1\n",
+    "version: 1\nvpn:\n",
 };
 
 Situation RandomSituation(std::mt19937& random) {
