@@ -142,18 +142,26 @@ class AgentScenario : public ::testing::Test {
     return false;
   }
 
-  // What a fresh compile of the agent's live situation gives, against the fake kernel.
+  // What a fresh compile of the agent's live situation gives, against the fake kernel. Name
+  // answers arrive on their own (worker threads): the agent may be one reconcile behind the
+  // situation it reports for a moment, so this waits (at most 2 s) for the two to agree.
   void ExpectKernelEqualsFreshCompile(const std::string& step) {
-    auto answer = Call({{"command", "situation"}});
-    ASSERT_TRUE(answer.value("ok", false)) << step;
-    auto situation = ParseSituation(answer["situation"].dump(), "(agent)");
-    ASSERT_TRUE(situation.ok()) << situation.error().ToString();
     // The agent's own compile adds kernel-side expiry to trust and portal elements.
     CompileOptions options;
     options.trust_timeout_seconds = 63;
     options.portal_timeout_seconds = 1;
-    EXPECT_EQ(kernel_->Held(), nft::RenderTable(Compile(Resolve(policy_, *situation), options)))
-        << step;
+    std::string held, fresh;
+    for (int i = 0; i < 200; ++i) {
+      auto answer = Call({{"command", "situation"}});
+      ASSERT_TRUE(answer.value("ok", false)) << step;
+      auto situation = ParseSituation(answer["situation"].dump(), "(agent)");
+      ASSERT_TRUE(situation.ok()) << situation.error().ToString();
+      held = kernel_->Held();
+      fresh = nft::RenderTable(Compile(Resolve(policy_, *situation), options));
+      if (held == fresh) break;
+      std::this_thread::sleep_for(10ms);
+    }
+    EXPECT_EQ(held, fresh) << step;
   }
 
   void Replay(const std::vector<Step>& steps, const std::string& how) {
