@@ -202,6 +202,9 @@ class GlobalProtectParser : public LineParser {
     if (region.size() == 2) out.vendor_country = region;
     out.client.assign(fields_[kClientVersion]);
     if (!fields_[kClientOs].empty()) out.client.append(1, '/').append(fields_[kClientOs]);
+    // A failure carries all its facts and belongs to no session: keyed, every try of a spray
+    // would hold an open-session entry.
+    if (out.kind == EventKind::kLoginFailure) return LineOutcome::kEvent;
     BuildKey(out.session_key, out.user, source_text,
              fields_[kHostId].empty() ? fields_[kMachine] : fields_[kHostId]);
     return LineOutcome::kEvent;
