@@ -90,16 +90,12 @@ void Agent::Reconcile() {
   // Desired state, from scratch every time (the situation is small; Resolve + Compile take
   // microseconds): incremental inputs can never leave a stale piece behind.
   const bool tunnel_was_up = TunnelUp();
-  effective_ = Resolve(policy_, BuildSituation());
+  const Situation situation = BuildSituation();
+  effective_ = Resolve(policy_, situation);
   if (!tunnel_was_up && TunnelUp()) loop_->Post([this] { OnTunnelUp(); });
-  if (apps_) {
-    // Gateway names from this agent's own cache: nftables and BPF see the same addresses.
-    std::map<std::string, std::vector<IpAddress>> resolved;
-    for (const auto& [name, cached] : names_) {
-      if (!cached.addresses.empty()) resolved[name] = cached.addresses;
-    }
-    apps_->SetDesired(policy_, resolved);
-  }
+  // Gateway names from the same situation the forced VPN compiles: nftables and BPF see the
+  // same addresses.
+  if (apps_) apps_->SetDesired(policy_, situation.resolved);
   vpn_->SetDesired(VpnEnforced() ? std::optional<Ruleset>(Compile(effective_, CompileOptionsNow()))
                                  : std::nullopt);
 
