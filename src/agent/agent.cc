@@ -153,6 +153,12 @@ Result<void> Agent::Start() {
   events_ = std::make_unique<EventSink>(options_.events_path, options_.syslog);
   vpn_ = std::make_unique<VpnManager>(*deps_.dataplane);
   reconciler_.Add(vpn_.get());
+  if (deps_.threat_kernel) {
+    ThreatManagerOptions threat_options;
+    threat_options.cache_directory = options_.threat_cache;
+    threats_ = std::make_unique<ThreatManager>(std::move(deps_.threat_kernel), threat_options);
+    reconciler_.Add(threats_.get());
+  }
 
   if (auto loaded = LoadPolicy(); !loaded) {
     // Fail closed: without a valid policy the machine is blocked (a policy with no exceptions),
@@ -164,9 +170,10 @@ Result<void> Agent::Start() {
   }
   LoadState();
   resolvers_ = ReadNameservers(options_.resolv_conf);
-  // The reputation lists before any network: from the disk copies (a refused policy leaves the
-  // kernel's lists as they are — everything is blocked anyway).
-  if (deps_.kernel && policy_error_.empty()) EnforceFeedsFromDisk();
+  // The reputation lists before any network: from the disk copies, applied by the first
+  // reconcile below (a refused policy leaves the kernel's lists as they are — everything is
+  // blocked anyway).
+  if (policy_error_.empty()) EnforceFeedsFromDisk();
 
   auto control = ControlServer::Open(options_.control_path, options_.control_group,
                                      [this](const nlohmann::json& request, const Peer& peer) {
@@ -177,16 +184,6 @@ Result<void> Agent::Start() {
   control_ = std::move(*control);
   if (deps_.kernel) {
     if (auto opened = OpenKernelInputs(); !opened) return opened.error();
-    threat_table_ = std::make_unique<ThreatTablePlane>(
-        [this] { return policy_error_.empty() && !policy_.threats.feeds.empty(); },
-        [this]() -> Result<void> {
-          EnforceFeedsFromDisk();
-          auto exists = threats::ThreatTableExists();
-          if (!exists) return exists.error();
-          if (!*exists) return MakeError(ErrorCode::kKernel, "the threat table was not restored");
-          return Ok();
-        });
-    reconciler_.Add(threat_table_.get());
     OpenAppsPlane();
   }
   if (auto watch = FileWatch::Open(options_.resolv_conf)) {
@@ -248,7 +245,7 @@ Result<void> Agent::Start() {
   if (reconcile_posted_) Reconcile();
   StartDueResolutions();
   StartProbes();
-  if (deps_.kernel) ScheduleFeedRefresh();
+  ScheduleFeedRefresh();
   return Ok();
 }
 
@@ -307,7 +304,7 @@ void Agent::Reload(const std::string& origin) {
   policy_ = std::move(*policy);
   policy_error_.clear();
   events_->Emit("reload", {{"ok", true}, {"origin", origin}});
-  if (feeds_changed && deps_.kernel) {
+  if (feeds_changed && threats_) {
     // New feeds get their sets (from a disk copy if there is one) and removed ones go; then the
     // schedule downloads what is due.
     if (feed_refresh_in_flight_) {

@@ -38,7 +38,7 @@
 #include "agent/nft_monitor.h"
 #include "agent/reconciler.h"
 #include "agent/socket_owner.h"
-#include "agent/threat_table_plane.h"
+#include "agent/threat_manager.h"
 #include "agent/vpn_manager.h"
 #include "compiler/compiler.h"
 #include "dataplane/dataplane.h"
@@ -146,12 +146,16 @@ class Agent {
   void EnforceFeedsFromDisk();
   void ScheduleFeedRefresh();
   void StartFeedRefresh(std::optional<std::set<std::string>> feeds, bool fetch);
-  void OnFeedReport(Result<threats::ApplyReport> report, bool fetch);
+  void OnFeedsPrepared(threats::PreparedLists prepared, bool fetch);
+  void SetDesiredFeeds(threats::PreparedLists prepared);
+  void AfterThreatReconcile(const ReconcileOutcome& outcome);
+  void OnFeedsApplied();
+  void OnFeedsFailed(const std::string& error);
+  void FinishFeedWork();
   void ContinueFeedWork();
   void OnThreatPacket(nlohmann::json packet);
   void AddProgram(nlohmann::json& packet);
   void RetryFailedFeeds();
-  void ProtectNewEndpoints();
   uint64_t RequestFeedRefresh();
   nlohmann::json FeedStatus() const;
 
@@ -166,7 +170,9 @@ class Agent {
   AgentDeps deps_;
   std::unique_ptr<EventLoop> loop_;
   std::unique_ptr<VpnManager> vpn_;
-  std::unique_ptr<ThreatTablePlane> threat_table_;
+  // The threat-feed plane: null without a threat kernel (kernel-free tests) and until a policy
+  // was accepted (a refused policy at start leaves the kernel's lists as they are).
+  std::unique_ptr<ThreatManager> threats_;
   std::unique_ptr<AppsManager> apps_;  // null where this build or machine has no eBPF
   std::string apps_error_;             // why apps_ is null
   Reconciler reconciler_;
@@ -221,13 +227,17 @@ class Agent {
     std::string result;      // "refused: …" / "failed: …" are problems (threats/apply.h)
   };
   std::map<std::string, FeedState> feeds_;
-  threats::FeedLists feed_lists_;  // what the kernel holds, to name the entry in events
   std::unique_ptr<NflogSource> threat_nflog_;
   SocketOwners socket_owners_;
+  // A refresh runs from the worker's PrepareFeeds until the reconcile that put its lists into
+  // the kernel (or failed to): one at a time.
   bool feed_refresh_in_flight_ = false;
+  bool feed_apply_pending_ = false;    // prepared lists handed to threats_, not yet applied
+  bool feed_apply_fetch_ = false;      // ... and they came from downloads (not disk copies)
   bool feed_offline_pending_ = false;  // the policy changed during a refresh: re-apply after it
   std::set<std::string> feeds_forced_due_;
-  std::vector<IpNetwork> feed_endpoints_;  // kept reachable in the lists now loaded
+  std::optional<ThreatPolicy> feed_policy_given_;  // what threats_ was last given
+  std::vector<IpNetwork> feed_endpoints_;          // kept reachable: what threats_ was last given
   uint64_t feed_refreshes_started_ = 0;
   uint64_t feed_refreshes_done_ = 0;
 

@@ -153,7 +153,7 @@ nlohmann::json Agent::HandleControl(const nlohmann::json& request, const Peer& p
     inputs.program = request.value("program", "");
     if (VpnEnforced()) inputs.vpn = &effective_;
     inputs.threats = &policy_.threats;
-    inputs.feed_matches = threats::MatchLists(feed_lists_, flow.destination);
+    if (threats_) inputs.feed_matches = threats::MatchLists(threats_->enforced(), flow.destination);
     if (apps_ && explain::AppsPlaneInUse(policy_)) inputs.apps = &apps_->desired_tables();
     inputs.apps_report = policy_.apps.mode == AppMode::kReport;
     nlohmann::json answer = explain::ExplainFlow(inputs).ToJson();

@@ -14,6 +14,7 @@
 #include "agent/trust_probe.h"
 #include "core/result.h"
 #include "dataplane/dataplane.h"
+#include "threats/threat_kernel.h"
 
 namespace netwarden::agent {
 
@@ -36,11 +37,13 @@ using NameLookup =
 
 struct AgentDeps {
   std::unique_ptr<Dataplane> dataplane;    // table inet netwarden
+  // Table inet netwarden_threats and the inspection routes; null: no threat-feed plane.
+  std::unique_ptr<threats::ThreatKernel> threat_kernel;
   std::unique_ptr<NetworkSource> network;  // rtnetlink
   Prober prober;
   NameLookup lookup;
-  // The kernel's packet logs (NFLOG), nftables change notifications and the threat-feed and
-  // per-program planes: off in kernel-free tests.
+  // The kernel's packet logs (NFLOG), nftables change notifications and the per-program plane:
+  // off in kernel-free tests.
   bool kernel = true;
 };
 

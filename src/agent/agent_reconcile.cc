@@ -96,6 +96,9 @@ void Agent::Reconcile() {
   // Gateway names from the same situation the forced VPN compiles: nftables and BPF see the
   // same addresses.
   if (apps_) apps_->SetDesired(policy_, situation.resolved);
+  // A gateway, proxy, resolver or probe server with a new address that a feed lists is carved
+  // out of the lists in the same reconcile that lets the forced VPN reach it.
+  SetDesiredFeeds({});
   vpn_->SetDesired(VpnEnforced() ? std::optional<Ruleset>(Compile(effective_, CompileOptionsNow()))
                                  : std::nullopt);
 
@@ -115,6 +118,7 @@ void Agent::Reconcile() {
                               {"detail", failure.error}});
     }
     if (!outcome.failed.empty()) loop_->Rearm(retry_timer_, outcome.retry_in);
+    AfterThreatReconcile(outcome);
     if (outcome.unordered_mixed) ++counters_["unordered_mixed_changes"];
     vpn_applied = std::count(outcome.applied.begin(), outcome.applied.end(), vpn_->name()) > 0;
     if (vpn_applied) {
@@ -157,7 +161,6 @@ void Agent::Reconcile() {
   // Reported only once the kernel holds it.
   if (!vpn_->dirty()) ReportState(reason);
   if (deps_.kernel && vpn_applied) VerifyForcedVpn("after apply");
-  if (deps_.kernel) ProtectNewEndpoints();
   SaveState();
   if (snapshot_changed_) {
     snapshot_changed_ = false;

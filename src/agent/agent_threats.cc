@@ -1,6 +1,8 @@
 // The agent's threat feeds: the disk copies enforced at start (before any network), each feed
-// downloaded again on its own schedule on a worker thread, one diffed kernel transaction per
-// refresh, events for every change or refusal, and block events that name the feed's entry.
+// downloaded again on its own schedule on a worker thread (fetch, parse, merge, validate), the
+// kernel side through the ThreatManager in the reconcile (one diffed transaction, the endpoints
+// of the current situation carved out), events for every change or refusal, and block events
+// that name the feed's entry.
 #include <ctime>
 #include <thread>
 
@@ -25,9 +27,10 @@ bool IsProblem(const std::string& result) {
 
 }  // namespace
 
-// Runs on the loop thread before the first network snapshot: whatever the network does next, the
-// last good lists are in the kernel. A 1 M-entry list takes a few seconds; the previous tables
-// stay in force meanwhile.
+// Runs on the loop thread before the first network snapshot: the disk copies are prepared here
+// and the first reconcile (still in Start()) puts them into the kernel, so whatever the network
+// does next, the last good lists are enforced. A 1 M-entry list takes a few seconds; the
+// previous tables stay in force meanwhile.
 void Agent::EnforceFeedsFromDisk() {
   threats::FeedCache cache(options_.threat_cache);
   for (const auto& feed : policy_.threats.feeds) {
@@ -39,104 +42,140 @@ void Agent::EnforceFeedsFromDisk() {
     state.checked_at = meta.checked_at;
     state.result = meta.result.empty() ? "no copy yet" : meta.result;
   }
-  auto exists = threats::ThreatTableExists();
-  if (policy_.threats.feeds.empty() && exists && !*exists) return;  // nothing to do, nothing left
-  threats::ApplyOptions apply;
-  apply.cache_directory = options_.threat_cache;
-  apply.fetch = false;
-  apply.return_lists = true;
-  // No snapshot yet: the policy's literal endpoints and the names resolved before the restart.
-  feed_endpoints_ = threats::PolicyEndpoints(Resolve(policy_, BuildSituation()));
-  apply.keep_reachable = feed_endpoints_;
+  if (!threats_) return;
+  threats::PrepareOptions prepare;
+  prepare.cache_directory = options_.threat_cache;
+  prepare.fetch = false;
+  feed_refresh_in_flight_ = true;
   ++feed_refreshes_started_;
-  OnFeedReport(threats::ApplyThreats(policy_.threats, apply), /*fetch=*/false);
+  OnFeedsPrepared(threats::PrepareFeeds(policy_.threats, prepare), /*fetch=*/false);
 }
 
+// The worker downloads, parses, merges and validates (threats::PrepareFeeds); the kernel side is
+// the ThreatManager's, applied by the reconcile on the loop thread.
 void Agent::StartFeedRefresh(std::optional<std::set<std::string>> feeds, bool fetch) {
   feed_refresh_in_flight_ = true;
   ++feed_refreshes_started_;
-  threats::ApplyOptions apply;
-  apply.cache_directory = options_.threat_cache;
-  apply.fetch = fetch;
-  apply.only_feeds = std::move(feeds);
-  apply.return_lists = true;
-  feed_endpoints_ = threats::PolicyEndpoints(effective_);
-  apply.keep_reachable = feed_endpoints_;
-  std::thread([this, threat_policy = policy_.threats, apply, fetch] {
-    auto report =
-        std::make_shared<Result<threats::ApplyReport>>(threats::ApplyThreats(threat_policy, apply));
-    loop_->Post([this, report, fetch] {
-      OnFeedReport(std::move(*report), fetch);
-      ContinueFeedWork();
-    });
+  threats::PrepareOptions prepare;
+  prepare.cache_directory = options_.threat_cache;
+  prepare.fetch = fetch;
+  prepare.only_feeds = std::move(feeds);
+  std::thread([this, threat_policy = policy_.threats, prepare, fetch] {
+    auto prepared =
+        std::make_shared<threats::PreparedLists>(threats::PrepareFeeds(threat_policy, prepare));
+    loop_->Post([this, prepared, fetch] { OnFeedsPrepared(std::move(*prepared), fetch); });
   }).detach();
 }
 
-// By value: the merged lists (a million entries for a big feed) are moved, not copied.
-void Agent::OnFeedReport(Result<threats::ApplyReport> report, bool fetch) {
-  feed_refresh_in_flight_ = false;
-  ++feed_refreshes_done_;
+void Agent::OnFeedsPrepared(threats::PreparedLists prepared, bool fetch) {
   ++counters_[fetch ? "feed_refreshes" : "feed_loads"];
-  if (!report) {
-    // The kernel refused the transaction or the cache is unusable: what was loaded stays.
-    ++counters_["feed_refresh_failures"];
-    events_->Emit("threat-feed", {{"ok", false},
-                                  {"error", report.error().ToString()},
-                                  {"note", "the lists in the kernel stay as they were"}});
-    for (auto& [name, state] : feeds_) {
-      state.result = "failed: " + report.error().message;
-      if (fetch) state.checked_at = UnixNow();
+  feed_apply_pending_ = true;
+  feed_apply_fetch_ = fetch;
+  SetDesiredFeeds(std::move(prepared));
+  RequestReconcile(fetch ? "threat feeds downloaded" : "threat feeds loaded from disk copies");
+}
+
+// The policy's feeds, the endpoints that stay reachable (computed from the situation the next
+// reconcile compiles) and any newly prepared lists. Carving the endpoints out of every list is
+// linear in the lists' size: only when one of the three changed.
+void Agent::SetDesiredFeeds(threats::PreparedLists prepared) {
+  if (!threats_ || !policy_error_.empty()) return;
+  auto endpoints = threats::PolicyEndpoints(Resolve(policy_, BuildSituation()));
+  if (prepared.feeds.empty() && feed_policy_given_ && *feed_policy_given_ == policy_.threats &&
+      endpoints == feed_endpoints_) {
+    return;
+  }
+  feed_policy_given_ = policy_.threats;
+  feed_endpoints_ = endpoints;
+  threats_->SetDesired(policy_.threats, std::move(endpoints), std::move(prepared));
+}
+
+// After the reconcile: what the threat plane's apply did becomes events and status.
+void Agent::AfterThreatReconcile(const ReconcileOutcome& outcome) {
+  if (!threats_) return;
+  if (std::count(outcome.applied.begin(), outcome.applied.end(), threats_->name())) {
+    OnFeedsApplied();
+    return;
+  }
+  for (const auto& failure : outcome.failed) {
+    if (failure.manager == threats_->name() && failure.error != "waiting to retry") {
+      OnFeedsFailed(failure.error);
     }
-  } else {
-    for (auto& outcome : report->feeds) {
-      FeedState& state = feeds_[outcome.name];
-      const bool changed_result = state.result != outcome.result;
-      state.entries = outcome.entries;
-      state.fetched_at = outcome.fetched_at;
-      // Loading the disk copy is not a download attempt: the last attempt's result and time
-      // (read from the cache at start) keep deciding the schedule and what status shows.
-      if (fetch || state.result.empty()) {
-        state.checked_at = outcome.checked_at;
-        state.result = outcome.result;
-      }
-      for (const auto& feed : policy_.threats.feeds) {
-        if (feed.name == outcome.name) state.url = feed.url;
-      }
-      feed_lists_[outcome.name] = {std::move(outcome.list), true};
-      if (outcome.problem) ++counters_["feed_problems"];
-      // Quiet when nothing happened ("not modified" every hour is not news); a disk copy is
-      // reported when there is one (what the kernel enforces before any download).
-      const bool news = fetch ? changed_result : outcome.entries > 0;
-      if (outcome.problem || outcome.added || outcome.removed || news) {
-        nlohmann::json event = {
-            {"feed", outcome.name},       {"action", ThreatActionName(outcome.action)},
-            {"entries", outcome.entries}, {"added", outcome.added},
-            {"removed", outcome.removed}, {"result", outcome.result},
-            {"ok", !outcome.problem},     {"source", fetch ? "download" : "disk copy"}};
-        if (outcome.protected_entries) event["kept_off_protected"] = outcome.protected_entries;
-        if (!outcome.listed_endpoints.empty()) {
-          nlohmann::json listed = nlohmann::json::array();
-          for (const auto& endpoint : outcome.listed_endpoints) {
-            listed.push_back({{"endpoint", endpoint.endpoint.ToString()},
-                              {"entry", endpoint.entry.ToString()}});
-          }
-          event["policy_endpoints_listed"] = listed;
-          event["note"] = "the policy's own endpoints stay reachable";
+  }
+}
+
+void Agent::OnFeedsApplied() {
+  const ThreatApplyReport& report = threats_->last_report();
+  const bool fetch = feed_apply_fetch_;
+  for (const auto& outcome : report.feeds) {
+    FeedState& state = feeds_[outcome.name];
+    const bool changed_result = state.result != outcome.result;
+    state.entries = outcome.entries;
+    state.fetched_at = outcome.fetched_at;
+    // Loading the disk copy is not a download attempt: the last attempt's result and time
+    // (read from the cache at start) keep deciding the schedule and what status shows.
+    if (fetch || state.result.empty()) {
+      state.checked_at = outcome.checked_at;
+      state.result = outcome.result;
+    }
+    for (const auto& feed : policy_.threats.feeds) {
+      if (feed.name == outcome.name) state.url = feed.url;
+    }
+    if (outcome.problem) ++counters_["feed_problems"];
+    // Quiet when nothing happened ("not modified" every hour is not news); a disk copy is
+    // reported when there is one (what the kernel enforces before any download).
+    const bool news = fetch ? changed_result : outcome.entries > 0;
+    if (outcome.problem || outcome.added || outcome.removed || news) {
+      nlohmann::json event = {
+          {"feed", outcome.name},       {"action", ThreatActionName(outcome.action)},
+          {"entries", outcome.entries}, {"added", outcome.added},
+          {"removed", outcome.removed}, {"result", outcome.result},
+          {"ok", !outcome.problem},     {"source", fetch ? "download" : "disk copy"}};
+      if (outcome.protected_entries) event["kept_off_protected"] = outcome.protected_entries;
+      if (!outcome.listed_endpoints.empty()) {
+        nlohmann::json listed = nlohmann::json::array();
+        for (const auto& endpoint : outcome.listed_endpoints) {
+          listed.push_back({{"endpoint", endpoint.endpoint.ToString()},
+                            {"entry", endpoint.entry.ToString()}});
         }
-        events_->Emit("threat-feed", std::move(event));
+        event["policy_endpoints_listed"] = listed;
+        event["note"] = "the policy's own endpoints stay reachable";
       }
+      events_->Emit("threat-feed", std::move(event));
     }
-    if (!report->inspect_note.empty()) {
-      events_->Emit("threat-feed", {{"ok", false}, {"inspect", report->inspect_note}});
-    }
+  }
+  if (!report.inspect_note.empty()) {
+    events_->Emit("threat-feed", {{"ok", false}, {"inspect", report.inspect_note}});
   }
   // Feeds the policy no longer has: their sets were deleted with the rules.
-  for (auto it = feeds_.begin(); it != feeds_.end();) {
-    const bool listed = std::any_of(policy_.threats.feeds.begin(), policy_.threats.feeds.end(),
-                                    [&](const ThreatFeed& feed) { return feed.name == it->first; });
-    if (!listed) feed_lists_.erase(it->first);
-    it = listed ? std::next(it) : feeds_.erase(it);
+  std::erase_if(feeds_, [&](const auto& entry) {
+    return std::none_of(policy_.threats.feeds.begin(), policy_.threats.feeds.end(),
+                        [&](const ThreatFeed& feed) { return feed.name == entry.first; });
+  });
+  if (feed_apply_pending_) FinishFeedWork();
+}
+
+// The kernel refused the transaction or the cache is unusable: what was loaded stays, and the
+// manager retries with backoff (the prepared lists stay its desired state).
+void Agent::OnFeedsFailed(const std::string& error) {
+  if (!feed_apply_pending_) return;
+  ++counters_["feed_refresh_failures"];
+  events_->Emit("threat-feed", {{"ok", false},
+                                {"error", error},
+                                {"note", "the lists in the kernel stay as they were"}});
+  for (auto& [name, state] : feeds_) {
+    state.result = "failed: " + error;
+    if (feed_apply_fetch_) state.checked_at = UnixNow();
   }
+  FinishFeedWork();
+}
+
+void Agent::FinishFeedWork() {
+  feed_apply_pending_ = false;
+  feed_refresh_in_flight_ = false;
+  ++feed_refreshes_done_;
+  // Not from inside the reconcile that is reporting: posted.
+  loop_->Post([this] { ContinueFeedWork(); });
 }
 
 // After a refresh: the one a reload asked for meanwhile, else whatever the schedule says. (Not
@@ -151,7 +190,7 @@ void Agent::ContinueFeedWork() {
 }
 
 void Agent::ScheduleFeedRefresh() {
-  if (feed_refresh_in_flight_ || policy_.threats.feeds.empty()) return;
+  if (!threats_ || feed_refresh_in_flight_ || policy_.threats.feeds.empty()) return;
   std::vector<FeedTiming> timings;
   for (const auto& feed : policy_.threats.feeds) {
     const auto found = feeds_.find(feed.name);
@@ -170,22 +209,6 @@ void Agent::ScheduleFeedRefresh() {
     for (const auto& name : schedule.due) feeds_forced_due_.erase(name);
     StartFeedRefresh(std::set<std::string>(schedule.due.begin(), schedule.due.end()),
                      /*fetch=*/true);
-  }
-}
-
-// A gateway, proxy, resolver or probe server got a new address that a loaded feed lists: the lists
-// are re-applied from disk with it carved out, before the tunnel needs it.
-void Agent::ProtectNewEndpoints() {
-  const auto endpoints = threats::PolicyEndpoints(effective_);
-  if (endpoints == feed_endpoints_ || policy_.threats.feeds.empty()) return;
-  const bool listed = std::any_of(endpoints.begin(), endpoints.end(), [&](const IpNetwork& endpoint) {
-    return !threats::MatchLists(feed_lists_, endpoint.base()).empty();
-  });
-  if (!listed) return;
-  if (feed_refresh_in_flight_) {
-    feed_offline_pending_ = true;
-  } else {
-    StartFeedRefresh(std::nullopt, /*fetch=*/false);
   }
 }
 
@@ -230,10 +253,10 @@ void Agent::OnThreatPacket(nlohmann::json packet) {
     packet["routed_to"] = policy_.threats.inspection_interface;
   }
   const std::string feed = packet.value("feed", "");
-  const auto list = feed_lists_.find(feed);
-  if (list != feed_lists_.end() && packet.contains("destination")) {
+  const auto list = threats_ ? threats_->enforced().find(feed) : threats::HeldLists::const_iterator{};
+  if (threats_ && list != threats_->enforced().end() && packet.contains("destination")) {
     if (auto address = IpAddress::Parse(packet["destination"].get<std::string>())) {
-      if (const IpNetwork* entry = threats::FindCovering(list->second.entries, *address)) {
+      if (const IpNetwork* entry = threats::FindCovering(list->second, *address)) {
         packet["entry"] = entry->ToString();
       }
     }

@@ -25,6 +25,7 @@ Result<AgentDeps> SystemDeps() {
   if (!monitor) return monitor.error();
   AgentDeps deps;
   deps.dataplane = nft::MakeNftDataplane();
+  deps.threat_kernel = threats::MakeNetlinkThreatKernel();
   deps.network = std::make_unique<RtnetlinkSource>(std::move(*monitor));
   deps.prober = RunTrustProbe;
   deps.lookup = ResolveName;

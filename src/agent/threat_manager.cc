@@ -119,18 +119,18 @@ Result<void> ThreatManager::Apply() {
     return error;
   };
   threats::FeedCache cache(options_.cache_directory);
-  if (auto made = cache.EnsureDirectory(); !made) return made.error();
-  auto lock = threats::CacheLock::Acquire(options_.cache_directory);
-  if (!lock) return lock.error();
-
+  report_ = ThreatApplyReport{};
   if (policy_.feeds.empty()) {
-    // No feeds: no table, no routes, no records.
+    // No feeds: no table, no routes, no records (and no cache directory made for nothing).
     if (auto routed = kernel_->SetInspectRouting(""); !routed) return failed(routed.error(), false);
     if (auto removed = kernel_->DeleteTable(); !removed) return failed(removed.error(), false);
     for (const auto& name : cache.FeedNames()) cache.RemoveApplied(name);
     held_.clear();
     held_known_ = true;
   } else {
+    if (auto made = cache.EnsureDirectory(); !made) return made.error();
+    auto lock = threats::CacheLock::Acquire(options_.cache_directory);
+    if (!lock) return lock.error();
     std::vector<std::string> names;
     for (const auto& feed : policy_.feeds) names.push_back(feed.name);
     if (!held_known_) {
@@ -160,7 +160,6 @@ Result<void> ThreatManager::Apply() {
     for (const auto& name : cache.FeedNames()) {
       if (!desired_.count(name)) cache.RemoveApplied(name);
     }
-    report_ = ThreatApplyReport{};
     report_.batch = committed->batch;
     report_.full_load = committed->full_load;
     report_.kernel_seconds = committed->kernel_seconds;

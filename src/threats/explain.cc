@@ -30,6 +30,14 @@ std::vector<FeedMatch> MatchLists(const FeedLists& lists, const IpAddress& addre
   return matches;
 }
 
+std::vector<FeedMatch> MatchLists(const HeldLists& lists, const IpAddress& address) {
+  std::vector<FeedMatch> matches;
+  for (const auto& [name, list] : lists) {
+    if (const IpNetwork* entry = FindCovering(list, address)) matches.push_back({name, *entry, true});
+  }
+  return matches;
+}
+
 std::vector<FeedMatch> ExplainAddress(const std::string& cache_directory,
                                       const IpAddress& address) {
   return MatchLists(LoadFeedLists(cache_directory), address);

@@ -13,6 +13,7 @@
 #include "decision/flow.h"
 #include "policy/threats_policy.h"
 #include "situation/effective_policy.h"
+#include "threats/update_plan.h"
 
 namespace netwarden::threats {
 
@@ -34,6 +35,8 @@ FeedLists LoadFeedLists(const std::string& cache_directory);
 
 // Every feed whose list covers `address`.
 std::vector<FeedMatch> MatchLists(const FeedLists& lists, const IpAddress& address);
+// The same over the lists the kernel holds (every match is enforced).
+std::vector<FeedMatch> MatchLists(const HeldLists& lists, const IpAddress& address);
 
 // Every cached feed whose list covers `address`.
 std::vector<FeedMatch> ExplainAddress(const std::string& cache_directory, const IpAddress& address);
