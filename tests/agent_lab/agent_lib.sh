@@ -1,7 +1,8 @@
 # shellcheck shell=bash
 # Helpers for the agent's lab tests (tests/agent_lab/agent_*.sh). Source tests/lab/lib.sh first.
 #
-#   agent_start [extra agent args]     # netwarden agent in the laptop namespace (background)
+#   agent_start [extra agent args]     # netwarden agent in the laptop namespace (background;
+#                                      # AGENT_HOST_SYS=1: sees the host's bpffs and cgroups)
 #   agent_kill9 / agent_stop           # SIGKILL / SIGTERM the running agent
 #   agent_status                       # status --json (empty when the agent does not answer)
 #   agent_wait 'JQ-EXPR' [SECONDS]     # polls status until the jq expression is true
@@ -27,9 +28,17 @@ agent_start() {
   mkdir -p "/etc/netns/$LAB_LAP"
   [[ -e "/etc/netns/$LAB_LAP/resolv.conf" ]] || echo "# no resolver" >"/etc/netns/$LAB_LAP/resolv.conf"
   rm -f "$AGENT_SOCK"
-  lab_daemon agent lap "$NETWARDEN" agent --policy "$AGENT_POLICY" --control "$AGENT_SOCK" \
-    --events "$AGENT_EVENTS" --state "$AGENT_STATE" \
-    --resolv-conf "/etc/netns/$LAB_LAP/resolv.conf" --threat-cache "$LAB_DIR/threats" --no-syslog "$@"
+  local args=(agent --policy "$AGENT_POLICY" --control "$AGENT_SOCK" --events "$AGENT_EVENTS"
+    --state "$AGENT_STATE" --resolv-conf "/etc/netns/$LAB_LAP/resolv.conf"
+    --threat-cache "$LAB_DIR/threats" --no-syslog "$@")
+  if [[ -n "${AGENT_HOST_SYS:-}" ]]; then
+    # nsenter, not `ip netns exec` (which remounts /sys): the per-program firewall needs the
+    # host's bpffs and cgroup mounts.
+    nsenter --net="/run/netns/$LAB_LAP" -- "$NETWARDEN" "${args[@]}" >"$LAB_DIR/agent.log" 2>&1 &
+    echo $! >"$LAB_DIR/pids/agent"
+  else
+    lab_daemon agent lap "$NETWARDEN" "${args[@]}"
+  fi
   AGENT_PID=$(cat "$LAB_DIR/pids/agent")
   lab_wait 10 agent_status_ok || {
     cat "$LAB_DIR/agent.log" >&2
