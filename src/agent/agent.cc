@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "agent/quiet_commit_kernel.h"
 #include "agent/resolv_conf.h"
 #include "agent/service_notify.h"
 #include "compiler/compiler.h"
@@ -156,7 +157,19 @@ Result<void> Agent::Start() {
   if (deps_.threat_kernel) {
     ThreatManagerOptions threat_options;
     threat_options.cache_directory = options_.threat_cache;
-    threats_ = std::make_unique<ThreatManager>(std::move(deps_.threat_kernel), threat_options);
+    QuietCommitKernel::Hooks quiet{
+        [this] { return nft_monitor_ && nft_monitor_->Pause(); },
+        [this] {
+          if (auto resumed = nft_monitor_->Resume(); !resumed) {
+            events_->Emit("error", {{"message", resumed.error().ToString()},
+                                    {"note", "drift is found by the periodic check only"}});
+          }
+          nft_resync_all_ = true;
+          if (nft_resync_timer_) loop_->Rearm(nft_resync_timer_, 20ms);
+        }};
+    threats_ = std::make_unique<ThreatManager>(
+        std::make_unique<QuietCommitKernel>(std::move(deps_.threat_kernel), std::move(quiet)),
+        threat_options);
     reconciler_.Add(threats_.get());
   }
 

@@ -39,6 +39,22 @@ Result<std::unique_ptr<NftMonitor>> NftMonitor::Open(std::set<std::string> table
 
 NftMonitor::~NftMonitor() { mnl_socket_close(socket_); }
 
+Result<void> NftMonitor::Pause() {
+  int group = NFNLGRP_NFTABLES;
+  if (mnl_socket_setsockopt(socket_, NETLINK_DROP_MEMBERSHIP, &group, sizeof(group)) < 0) {
+    return MakeError(ErrorCode::kIo, std::string("nftables monitor: leave: ") + std::strerror(errno));
+  }
+  return Ok();
+}
+
+Result<void> NftMonitor::Resume() {
+  int group = NFNLGRP_NFTABLES;
+  if (mnl_socket_setsockopt(socket_, NETLINK_ADD_MEMBERSHIP, &group, sizeof(group)) < 0) {
+    return MakeError(ErrorCode::kIo, std::string("nftables monitor: rejoin: ") + std::strerror(errno));
+  }
+  return Ok();
+}
+
 int NftMonitor::fd() const { return mnl_socket_get_fd(socket_); }
 
 namespace {

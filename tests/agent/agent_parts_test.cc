@@ -12,7 +12,9 @@
 #include "agent/event_loop.h"
 #include "agent/event_sink.h"
 #include "agent/nflog_source.h"
+#include "agent/quiet_commit_kernel.h"
 #include "agent/resolv_conf.h"
+#include "../threats/fake_threat_kernel.h"
 
 namespace netwarden::agent {
 namespace {
@@ -131,6 +133,41 @@ TEST(EventLoop, TimersAndPostedWork) {
   (*loop)->Run();
   worker.join();
   EXPECT_LE(fired, 1);
+}
+
+// The agent's own notifications are paused around a big commit only, and always resumed, also
+// when the kernel refuses the commit.
+TEST(QuietCommitKernel, PausesNotificationsAroundBigCommitsOnly) {
+  auto fake = std::make_unique<threats::FakeThreatKernel>();
+  threats::FakeThreatKernel* inner = fake.get();
+  int pauses = 0, resumes = 0;
+  QuietCommitKernel kernel(std::move(fake),
+                           {[&] {
+                              ++pauses;
+                              return true;
+                            },
+                            [&] { ++resumes; }},
+                           /*threshold=*/3);
+  ThreatPolicy policy;
+  policy.feeds.push_back(ThreatFeed{});
+  policy.feeds.back().name = "f";
+  ASSERT_TRUE(kernel.EnsureSets(policy));
+  threats::SetUpdate small{threats::SetName("f", IpFamily::kV4, false), false, false, {}, {}};
+  small.add = {*IpNetwork::Parse("192.0.2.1/32"), *IpNetwork::Parse("192.0.2.2/32")};
+  ASSERT_TRUE(kernel.CommitSetUpdates({small}));
+  EXPECT_EQ(pauses, 0);
+  threats::SetUpdate big = small;
+  big.add = {*IpNetwork::Parse("192.0.2.3/32"), *IpNetwork::Parse("192.0.2.4/32"),
+             *IpNetwork::Parse("192.0.2.5/32")};
+  ASSERT_TRUE(kernel.CommitSetUpdates({big}));
+  EXPECT_EQ(pauses, 1);
+  EXPECT_EQ(resumes, 1);
+  inner->fail_commits = 1;
+  big.add = {*IpNetwork::Parse("192.0.2.6/32"), *IpNetwork::Parse("192.0.2.7/32"),
+             *IpNetwork::Parse("192.0.2.8/32")};
+  EXPECT_FALSE(kernel.CommitSetUpdates({big}));
+  EXPECT_EQ(pauses, 2);
+  EXPECT_EQ(resumes, 2);
 }
 
 }  // namespace
