@@ -12,13 +12,16 @@
 #include <filesystem>
 #include <fstream>
 #include <mutex>
+#include <set>
 #include <thread>
 
+#include "../threats/fake_threat_kernel.h"
 #include "agent/agent.h"
 #include "compiler/compiler.h"
 #include "dataplane/nft/nft_renderer.h"
 #include "fake_dataplane.h"
 #include "policy/policy_parser.h"
+#include "threats/threat_ruleset.h"
 
 namespace netwarden::agent {
 namespace {
@@ -54,6 +57,42 @@ class FakeNetwork final : public NetworkSource {
   NetworkSnapshot snapshot_;
 };
 
+// The in-memory threat kernel behind a lock: the agent's loop thread writes it, the test reads.
+class LockedThreatKernel final : public threats::ThreatKernel {
+  template <typename F>
+  auto Locked(F call) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return call();
+  }
+
+ public:
+  explicit LockedThreatKernel(std::mutex& mutex) : mutex_(mutex) {}
+  threats::FakeThreatKernel fake;  // read under the mutex
+
+  Result<bool> TableExists() override { return Locked([&] { return fake.TableExists(); }); }
+  Result<void> EnsureSets(const ThreatPolicy& threats) override {
+    return Locked([&] { return fake.EnsureSets(threats); });
+  }
+  Result<threats::BatchStats> CommitSetUpdates(
+      const std::vector<threats::SetUpdate>& updates) override {
+    return Locked([&] { return fake.CommitSetUpdates(updates); });
+  }
+  Result<void> ReplaceRules(const ThreatPolicy& threats,
+                            const threats::StaleObjects& stale) override {
+    return Locked([&] { return fake.ReplaceRules(threats, stale); });
+  }
+  Result<std::string> SetInspectRouting(const std::string& interface) override {
+    return Locked([&] { return fake.SetInspectRouting(interface); });
+  }
+  Result<void> DeleteTable() override { return Locked([&] { return fake.DeleteTable(); }); }
+  Result<threats::TableSnapshot> Read(bool count_elements) override {
+    return Locked([&] { return fake.Read(count_elements); });
+  }
+
+ private:
+  std::mutex& mutex_;
+};
+
 InterfaceState Interface(const std::string& name, const std::string& address, int prefix) {
   return InterfaceState{name, {{*IpAddress::Parse(address), prefix}}};
 }
@@ -79,10 +118,18 @@ std::vector<Step> Steps() {
 
 class AgentScenario : public ::testing::Test {
  protected:
+  // Appended to examples/policy.yaml (a subclass adds threat feeds).
+  virtual std::string PolicyTail() const { return ""; }
+
   void SetUp() override {
     dir_ = fs::temp_directory_path() / ("nw-scenario-" + std::to_string(getpid()));
     fs::create_directories(dir_);
     std::ofstream(dir_ / "resolv.conf") << "nameserver 192.168.1.1\n";
+    {
+      std::ifstream example(std::string(NETWARDEN_SOURCE_DIR) + "/examples/policy.yaml");
+      std::ofstream policy(dir_ / "policy.yaml");
+      policy << example.rdbuf() << PolicyTail();
+    }
     auto network = std::make_unique<FakeNetwork>();
     auto kernel = std::make_unique<testing::FakeDataplane>();
     network_ = network.get();
@@ -95,15 +142,21 @@ class AgentScenario : public ::testing::Test {
       return ProbeOutcome{interface == "eth0",
                           interface == "eth0" ? "pinned" : "wrong certificate"};
     };
-    deps.lookup = [](const std::string& name, const std::vector<IpAddress>&,
-                     std::chrono::milliseconds) -> Result<Resolution> {
-      if (name == "vpn.example.net") return Resolution{{*IpAddress::Parse("198.51.100.1")}, 300s};
+    auto threat_kernel = std::make_unique<LockedThreatKernel>(threat_mutex_);
+    threat_kernel_ = threat_kernel.get();
+    deps.threat_kernel = std::move(threat_kernel);
+    deps.lookup = [this](const std::string& name, const std::vector<IpAddress>&,
+                         std::chrono::milliseconds) -> Result<Resolution> {
+      if (name == "vpn.example.net") {
+        std::lock_guard<std::mutex> lock(threat_mutex_);
+        return Resolution{{*IpAddress::Parse(gateway_address_)}, 300s};
+      }
       if (name == "meet.example.com") return Resolution{{*IpAddress::Parse("192.0.2.99")}, 300s};
       return MakeError(ErrorCode::kNotFound, "no such name");
     };
     deps.kernel = false;
     AgentOptions options;
-    options.policy_path = std::string(NETWARDEN_SOURCE_DIR) + "/examples/policy.yaml";
+    options.policy_path = (dir_ / "policy.yaml").string();
     options.control_path = (dir_ / "agent.sock").string();
     options.events_path = (dir_ / "events.jsonl").string();
     options.state_path = (dir_ / "state.json").string();
@@ -173,7 +226,45 @@ class AgentScenario : public ::testing::Test {
     }
   }
 
+  std::string Events() const {
+    std::ifstream in(dir_ / "events.jsonl");
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  }
+  // The elements of a threat set in the fake kernel, as text.
+  std::set<std::string> ThreatElements(const std::string& set) {
+    std::lock_guard<std::mutex> lock(threat_mutex_);
+    std::set<std::string> elements;
+    const auto found = threat_kernel_->fake.state.sets.find(set);
+    if (found == threat_kernel_->fake.state.sets.end()) return {"(no set)"};
+    for (const auto& element : found->second.elements) elements.insert(element.ToString());
+    return elements;
+  }
+  // Polls (at most 3 s) until the set holds `want`.
+  bool WaitForThreatElements(const std::string& set, const std::set<std::string>& want) {
+    for (int i = 0; i < 300; ++i) {
+      if (ThreatElements(set) == want) return true;
+      std::this_thread::sleep_for(10ms);
+    }
+    return false;
+  }
+  // A new answer for the gateway's name, asked again at once (resolv.conf rewritten: the agent
+  // re-resolves every name through the new resolvers).
+  void MoveGateway(const std::string& address, const std::string& resolver) {
+    {
+      std::lock_guard<std::mutex> lock(threat_mutex_);
+      gateway_address_ = address;
+    }
+    {
+      std::ofstream out(dir_ / "resolv.conf.new");
+      out << "nameserver " << resolver << "\n";
+    }
+    fs::rename(dir_ / "resolv.conf.new", dir_ / "resolv.conf");
+  }
+
   fs::path dir_;
+  std::mutex threat_mutex_;
+  std::string gateway_address_ = "198.51.100.1";  // under threat_mutex_
+  LockedThreatKernel* threat_kernel_ = nullptr;
   FakeNetwork* network_ = nullptr;
   testing::FakeDataplane* kernel_ = nullptr;
   std::unique_ptr<Agent> agent_;
@@ -231,6 +322,36 @@ TEST_F(AgentScenario, ResolvConfChangesAreSeenWithoutANetworkEvent) {
   EXPECT_TRUE(seen);
   ASSERT_TRUE(WaitFor("blocked"));
   ExpectKernelEqualsFreshCompile("after resolv.conf");
+}
+
+// The threat plane through the agent's reconcile, on the in-memory threat kernel: the feed is
+// downloaded (file://) on the worker and applied by the reconcile; the VPN gateway's address is
+// carved out of the list while it is the gateway, and back in the list once the name moved on —
+// each in the same reconcile that changes the forced-VPN table.
+class AgentScenarioWithFeed : public AgentScenario {
+ protected:
+  std::string PolicyTail() const override {
+    const fs::path dir = fs::temp_directory_path() / ("nw-scenario-" + std::to_string(getpid()));
+    std::ofstream(dir / "feed.txt") << "# lab\n198.51.100.1\n203.0.113.7\n";
+    return "threat_feeds:\n  - {name: lab, url: \"file://" + (dir / "feed.txt").string() +
+           "\", refresh: 1h, action: block}\n";
+  }
+};
+
+TEST_F(AgentScenarioWithFeed, FeedsGoThroughTheReconcileAndSpareTheGateway) {
+  const std::string set = threats::SetName("lab", IpFamily::kV4, false);
+  Replay({Steps()[1]}, "home");
+  ASSERT_TRUE(WaitForThreatElements(set, {"203.0.113.7"}))
+      << "the gateway 198.51.100.1 must stay out of the list; events:\n" << Events();
+  // The gateway's name now answers with the other listed address: it is carved out, and the old
+  // one (no longer an endpoint) is blocked again.
+  MoveGateway("203.0.113.7", "192.168.1.53");
+  EXPECT_TRUE(WaitForThreatElements(set, {"198.51.100.1"})) << ThreatElements(set).size();
+  ASSERT_TRUE(WaitFor("blocked"));
+  ExpectKernelEqualsFreshCompile("after the gateway moved");
+  auto status = Call({{"command", "status"}});
+  EXPECT_EQ(status["status"]["modes"]["threats"], "enforce");
+  EXPECT_EQ(status["status"]["threats"]["feeds"][0]["entries"], 1);
 }
 
 }  // namespace
