@@ -147,6 +147,10 @@ void Agent::OnFeedsApplied() {
   if (!report.inspect_note.empty()) {
     events_->Emit("threat-feed", {{"ok", false}, {"inspect", report.inspect_note}});
   }
+  // What the kernel holds now, also where only the endpoints carved out of a list changed.
+  for (const auto& [name, list] : threats_->enforced()) {
+    if (auto state = feeds_.find(name); state != feeds_.end()) state->second.entries = list.size();
+  }
   // Feeds the policy no longer has: their sets were deleted with the rules.
   std::erase_if(feeds_, [&](const auto& entry) {
     return std::none_of(policy_.threats.feeds.begin(), policy_.threats.feeds.end(),
