@@ -41,15 +41,16 @@ Result<void> Agent::LoadPolicy() {
   return Ok();
 }
 
-// The kernel's packet logs and change notifications (not in kernel-free tests).
-Result<void> Agent::OpenKernelInputs() {
-  auto nflog = NflogSource::Open(kDefaultLogGroup, [this](nlohmann::json packet) {
+// The kernel's packet logs: blocked and would-block packets of the forced VPN, threat-feed hits.
+void Agent::OpenPacketLogs() {
+  if (!deps_.packet_logs) return;
+  auto nflog = deps_.packet_logs(kDefaultLogGroup, [this](nlohmann::json packet) {
     const auto add_program = [this](nlohmann::json& p) { AddProgram(p); };
+    packet["plane"] = "vpn";
     // Report mode (`vpn: {mode: report}`) logs what enforce mode would reject and lets it pass.
     if (packet.value("verdict", "") == "would-block") {
       ++counters_["would_block_packets"];
       packet.erase("verdict");
-      packet["plane"] = "vpn";
       events_->EmitPacket("would-block", std::move(packet), add_program);
       return;
     }
@@ -62,7 +63,7 @@ Result<void> Agent::OpenKernelInputs() {
   } else {
     events_->Emit("error", {{"message", nflog.error().ToString()}});
   }
-  auto threat_nflog = NflogSource::Open(threats::kThreatLogGroup, [this](nlohmann::json packet) {
+  auto threat_nflog = deps_.packet_logs(threats::kThreatLogGroup, [this](nlohmann::json packet) {
     OnThreatPacket(std::move(packet));
   });
   if (threat_nflog) {
@@ -71,6 +72,10 @@ Result<void> Agent::OpenKernelInputs() {
   } else {
     events_->Emit("error", {{"message", threat_nflog.error().ToString()}});
   }
+}
+
+// nftables change notifications (not in kernel-free tests).
+Result<void> Agent::OpenKernelInputs() {
   auto monitor = NftMonitor::Open({"netwarden", "netwarden_threats"});
   if (monitor) {
     nft_monitor_ = std::move(*monitor);
@@ -195,6 +200,7 @@ Result<void> Agent::Start() {
                                      *loop_);
   if (!control) return control.error();
   control_ = std::move(*control);
+  OpenPacketLogs();
   if (deps_.kernel) {
     if (auto opened = OpenKernelInputs(); !opened) return opened.error();
     OpenAppsPlane();

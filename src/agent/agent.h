@@ -34,7 +34,7 @@
 #include "agent/event_sink.h"
 #include "agent/file_watch.h"
 #include "agent/interface_monitor.h"
-#include "agent/nflog_source.h"
+#include "agent/packet_log.h"
 #include "agent/nft_monitor.h"
 #include "agent/reconciler.h"
 #include "agent/socket_owner.h"
@@ -98,6 +98,7 @@ class Agent {
       : options_(std::move(options)), deps_(std::move(deps)) {}
   Result<void> Start();
   Result<void> OpenKernelInputs();
+  void OpenPacketLogs();
   void OpenAppsPlane();
   void RescanPrograms();
 
@@ -192,7 +193,7 @@ class Agent {
   std::vector<std::string> pending_reasons_;
   std::vector<IpAddress> resolvers_;  // resolv.conf's nameservers, re-read when it changes
   std::unique_ptr<EventSink> events_;
-  std::unique_ptr<NflogSource> nflog_;
+  std::unique_ptr<PacketLog> nflog_;
   std::unique_ptr<ControlServer> control_;
   int signal_fd_ = -1;
 
@@ -227,7 +228,7 @@ class Agent {
     std::string result;      // "refused: …" / "failed: …" are problems (threats/apply.h)
   };
   std::map<std::string, FeedState> feeds_;
-  std::unique_ptr<NflogSource> threat_nflog_;
+  std::unique_ptr<PacketLog> threat_nflog_;
   SocketOwners socket_owners_;
   // A refresh runs from the worker's PrepareFeeds until the reconcile that put its lists into
   // the kernel (or failed to): one at a time.

@@ -11,6 +11,7 @@
 
 #include "agent/interface_monitor.h"
 #include "agent/name_resolver.h"
+#include "agent/packet_log.h"
 #include "agent/trust_probe.h"
 #include "core/result.h"
 #include "dataplane/dataplane.h"
@@ -42,8 +43,11 @@ struct AgentDeps {
   std::unique_ptr<NetworkSource> network;  // rtnetlink
   Prober prober;
   NameLookup lookup;
-  // The kernel's packet logs (NFLOG), nftables change notifications and the per-program plane:
-  // off in kernel-free tests.
+  // The kernel's packet logs (NFLOG groups: blocked / would-block, threat-feed hits); null: no
+  // packet events.
+  PacketLogOpener packet_logs;
+  // nftables change notifications, socket owners and the per-program plane: off in kernel-free
+  // tests.
   bool kernel = true;
 };
 

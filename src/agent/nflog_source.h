@@ -6,6 +6,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "agent/packet_log.h"
 #include "core/result.h"
 
 struct nflog_handle;
@@ -15,14 +16,14 @@ struct nfgenmsg;
 
 namespace netwarden::agent {
 
-class NflogSource {
+class NflogSource final : public PacketLog {
  public:
-  using OnPacket = std::function<void(nlohmann::json)>;
+  using OnPacket = PacketHandler;
   static Result<std::unique_ptr<NflogSource>> Open(uint16_t group, OnPacket on_packet);
-  ~NflogSource();
+  ~NflogSource() override;
 
-  int fd() const;
-  void ReadPending();
+  int fd() const override;
+  void ReadPending() override;
 
  private:
   NflogSource() = default;

@@ -1,6 +1,7 @@
 // The real outside world of `netwarden agent`: rtnetlink, OpenSSL probes, c-ares lookups and
 // nftables through libnftables.
 #include "agent/agent_ports.h"
+#include "agent/nflog_source.h"
 #include "dataplane/nft/nft_dataplane.h"
 
 namespace netwarden::agent {
@@ -29,6 +30,12 @@ Result<AgentDeps> SystemDeps() {
   deps.network = std::make_unique<RtnetlinkSource>(std::move(*monitor));
   deps.prober = RunTrustProbe;
   deps.lookup = ResolveName;
+  deps.packet_logs = [](uint16_t group,
+                        PacketHandler handler) -> Result<std::unique_ptr<PacketLog>> {
+    auto source = NflogSource::Open(group, std::move(handler));
+    if (!source) return source.error();
+    return std::unique_ptr<PacketLog>(std::move(*source));
+  };
   deps.kernel = true;
   return deps;
 }

@@ -11,8 +11,10 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <mutex>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "../threats/fake_threat_kernel.h"
@@ -93,6 +95,39 @@ class LockedThreatKernel final : public threats::ThreatKernel {
   std::mutex& mutex_;
 };
 
+// Packet logs the test fills: an eventfd wakes the agent's loop, ReadPending() hands the queue.
+class FakePacketLog final : public PacketLog {
+ public:
+  explicit FakePacketLog(PacketHandler handler)
+      : fd_(eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)), handler_(std::move(handler)) {}
+  ~FakePacketLog() override { close(fd_); }
+  int fd() const override { return fd_; }
+  void ReadPending() override {
+    uint64_t count = 0;
+    (void)!read(fd_, &count, sizeof(count));
+    std::vector<nlohmann::json> packets;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      packets.swap(queue_);
+    }
+    for (auto& packet : packets) handler_(std::move(packet));
+  }
+  void Push(nlohmann::json packet) {  // from the test's thread
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      queue_.push_back(std::move(packet));
+    }
+    const uint64_t one = 1;
+    (void)!write(fd_, &one, sizeof(one));
+  }
+
+ private:
+  int fd_;
+  PacketHandler handler_;
+  std::mutex mutex_;
+  std::vector<nlohmann::json> queue_;
+};
+
 InterfaceState Interface(const std::string& name, const std::string& address, int prefix) {
   return InterfaceState{name, {{*IpAddress::Parse(address), prefix}}};
 }
@@ -153,6 +188,12 @@ class AgentScenario : public ::testing::Test {
       }
       if (name == "meet.example.com") return Resolution{{*IpAddress::Parse("192.0.2.99")}, 300s};
       return MakeError(ErrorCode::kNotFound, "no such name");
+    };
+    deps.packet_logs = [this](uint16_t group,
+                              PacketHandler handler) -> Result<std::unique_ptr<PacketLog>> {
+      auto log = std::make_unique<FakePacketLog>(std::move(handler));
+      packet_logs_[group] = log.get();
+      return std::unique_ptr<PacketLog>(std::move(log));
     };
     deps.kernel = false;
     AgentOptions options;
@@ -261,7 +302,22 @@ class AgentScenario : public ::testing::Test {
     fs::rename(dir_ / "resolv.conf.new", dir_ / "resolv.conf");
   }
 
+  // Polls (at most 2 s) for an event line that contains every one of `parts`.
+  bool WaitForEvent(const std::vector<std::string>& parts) {
+    for (int i = 0; i < 200; ++i) {
+      std::istringstream lines(Events());
+      for (std::string line; std::getline(lines, line);) {
+        bool all = true;
+        for (const auto& part : parts) all = all && line.find(part) != std::string::npos;
+        if (all) return true;
+      }
+      std::this_thread::sleep_for(10ms);
+    }
+    return false;
+  }
+
   fs::path dir_;
+  std::map<uint16_t, FakePacketLog*> packet_logs_;  // written in SetUp (Create) only
   std::mutex threat_mutex_;
   std::string gateway_address_ = "198.51.100.1";  // under threat_mutex_
   LockedThreatKernel* threat_kernel_ = nullptr;
@@ -311,6 +367,28 @@ TEST_F(AgentScenario, ControlRequestsAreAnsweredAndTheSituationIsComplete) {
   EXPECT_TRUE(Call({{"command", "no-such-command"}}).value("ok", true) == false);
 }
 
+// Packet logs are an injected input too: a logged packet becomes a `blocked` event of the vpn
+// plane with its fields; report mode's packets become `would-block`.
+TEST_F(AgentScenario, LoggedPacketsBecomeEvents) {
+  Replay({Steps()[1]}, "home");
+  ASSERT_TRUE(packet_logs_.count(kDefaultLogGroup));
+  packet_logs_[kDefaultLogGroup]->Push({{"rule", "default-block"},
+                                        {"protocol", "tcp"},
+                                        {"destination", "203.0.113.80"},
+                                        {"destination_port", 80}});
+  EXPECT_TRUE(WaitForEvent({"\"event\":\"blocked\"", "\"plane\":\"vpn\"",
+                            "\"rule\":\"default-block\"", "\"destination\":\"203.0.113.80\""}))
+      << Events();
+  packet_logs_[kDefaultLogGroup]->Push({{"rule", "default-block"},
+                                        {"verdict", "would-block"},
+                                        {"protocol", "udp"},
+                                        {"destination", "203.0.113.81"},
+                                        {"destination_port", 53}});
+  EXPECT_TRUE(WaitForEvent({"\"event\":\"would-block\"", "\"plane\":\"vpn\"",
+                            "\"destination\":\"203.0.113.81\""}))
+      << Events();
+}
+
 TEST_F(AgentScenario, ResolvConfChangesAreSeenWithoutANetworkEvent) {
   Replay({Steps()[1]}, "home");
   {
@@ -355,6 +433,16 @@ TEST_F(AgentScenarioWithFeed, FeedsGoThroughTheReconcileAndSpareTheGateway) {
   EXPECT_TRUE(WaitForThreatElements(set, {"198.51.100.1"})) << ThreatElements(set).size();
   ASSERT_TRUE(WaitFor("blocked"));
   ExpectKernelEqualsFreshCompile("after the gateway moved");
+  // A hit logged by the feed's rule names the feed and the covering entry of the held list.
+  ASSERT_TRUE(packet_logs_.count(threats::kThreatLogGroup));
+  packet_logs_[threats::kThreatLogGroup]->Push({{"rule", "lab"},
+                                                {"verdict", "block"},
+                                                {"protocol", "tcp"},
+                                                {"destination", "198.51.100.1"},
+                                                {"destination_port", 443}});
+  EXPECT_TRUE(WaitForEvent({"\"event\":\"threat\"", "\"feed\":\"lab\"",
+                            "\"entry\":\"198.51.100.1\"", "\"action\":\"block\""}))
+      << Events();
   auto status = Call({{"command", "status"}});
   EXPECT_EQ(status["status"]["modes"]["threats"], "enforce");
   EXPECT_EQ(status["status"]["threats"]["feeds"][0]["entries"], 1);
