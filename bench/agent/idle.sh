@@ -22,19 +22,10 @@ here=$(cd "$(dirname "$0")" && pwd)
 source "$here/../../tests/lab/lib.sh"
 source "$here/../../tests/agent_lab/agent_lib.sh"
 
-cgroot=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
-grep -q ' /sys/fs/bpf bpf ' /proc/mounts || mount -t bpf bpffs /sys/fs/bpf
 lab_init bid
-CG="$cgroot/nw-bench-idle-$$"
-PIN="/sys/fs/bpf/nw-bench-idle-$$"
-bench_cleanup() {
-  kill -KILL "$(cat "$LAB_DIR/pids/agent" 2>/dev/null)" 2>/dev/null || true
-  "$NETWARDEN" appfw flush --pin "$PIN" >/dev/null 2>&1 || true
-  rmdir "$CG" 2>/dev/null || true
-  return 0
-}
-trap 'rc=$?; bench_cleanup; (exit $rc); _lab_on_exit' EXIT INT TERM
-mkdir "$CG"
+agent_apps_sandbox bench-idle
+CG=$AGENT_CG
+PIN=$AGENT_PIN
 lab_build
 python3 "$here/../../tests/threats/big_feed.py" "$LAB_DIR/feed.txt" 500000
 AGENT_POLICY=$LAB_DIR/policy.yaml

@@ -11,6 +11,7 @@
 #   agent_events 'JQ-EXPR'             # the matching event lines
 #   agent_mac IFACE                    # a laptop interface's MAC (to filter captures by sender)
 #   agent_policy FILE [lan]            # the lab policy (tests/lab/policy.yaml, pin filled in)
+#   agent_apps_sandbox NAME            # cgroup $AGENT_CG + pin dir $AGENT_PIN, removed on exit
 #
 # The agent is started with lab_daemon, so the lab's teardown (EXIT trap) kills it with the
 # namespaces; everything it writes (socket, events, state, threat-feed copies) lives in $LAB_DIR.
@@ -129,3 +130,30 @@ agent_wait_trusted() {
 
 # The first three lines of the input, reading all of it (no SIGPIPE under pipefail, unlike head).
 first3() { awk 'NR <= 3'; }
+
+# agent_apps_sandbox NAME (after lab_init): a cgroup ($AGENT_CG) and a bpffs pin directory
+# ($AGENT_PIN) of this run's own for the per-program firewall, removed on exit before the lab
+# (the agent is killed first; the pins are flushed; the cgroup's processes are killed).
+agent_apps_sandbox() {
+  local cgroot
+  cgroot=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
+  [[ -n "$cgroot" ]] || lab_die "no cgroup2 mount"
+  grep -q ' /sys/fs/bpf bpf ' /proc/mounts || mount -t bpf bpffs /sys/fs/bpf
+  AGENT_CG="$cgroot/nw-$1-$$"
+  AGENT_PIN="/sys/fs/bpf/nw-$1-$$"
+  mkdir "$AGENT_CG"
+  trap 'rc=$?; _agent_apps_cleanup; (exit $rc); _lab_on_exit' EXIT INT TERM
+}
+_agent_apps_cleanup() {
+  kill -KILL "$(cat "$LAB_DIR/pids/agent" 2>/dev/null)" 2>/dev/null || true
+  [[ -e "$AGENT_CG/cgroup.kill" ]] && echo 1 >"$AGENT_CG/cgroup.kill" 2>/dev/null || true
+  "$NETWARDEN" appfw flush --pin "$AGENT_PIN" >/dev/null 2>&1 || true
+  local _
+  for _ in 1 2 3 4 5 6 7 8 9 10; do
+    [[ -d "$AGENT_CG" ]] || break
+    rmdir "$AGENT_CG" 2>/dev/null && break
+    sleep 0.2
+  done
+  [[ -d "$AGENT_CG" || -e "$AGENT_PIN" ]] && echo "cleanup left $AGENT_CG or $AGENT_PIN" >&2
+  return 0
+}

@@ -20,27 +20,10 @@ source "$(dirname "$0")/agent_lib.sh"
 APPFW_PROBE=${NETWARDEN_BUILD_DIR:-$(dirname "$NETWARDEN")}/appfw_probe
 [[ -x "$APPFW_PROBE" ]] || APPFW_PROBE=$(dirname "$NETWARDEN")/../../appfw_probe
 [[ -x "$APPFW_PROBE" ]] || { echo "appfw_probe not found (build target appfw_probe)" >&2; exit 1; }
-cgroot=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
-[[ -n "$cgroot" ]] || { echo "no cgroup2 mount" >&2; exit 1; }
-grep -q ' /sys/fs/bpf bpf ' /proc/mounts || mount -t bpf bpffs /sys/fs/bpf
-
 lab_init apl
-CG="$cgroot/nw-agent-planes-$$"
-PIN="/sys/fs/bpf/nw-agent-planes-$$"
-planes_cleanup() {
-  kill -KILL "$(cat "$LAB_DIR/pids/agent" 2>/dev/null)" 2>/dev/null || true
-  [[ -e "$CG/cgroup.kill" ]] && echo 1 >"$CG/cgroup.kill" 2>/dev/null || true
-  "$NETWARDEN" appfw flush --pin "$PIN" >/dev/null 2>&1 || true
-  for _ in 1 2 3 4 5 6 7 8 9 10; do
-    [[ -d "$CG" ]] || break
-    rmdir "$CG" 2>/dev/null && break
-    sleep 0.2
-  done
-  [[ -d "$CG" || -e "$PIN" ]] && echo "cleanup left $CG or $PIN" >&2
-  return 0
-}
-trap 'rc=$?; planes_cleanup; (exit $rc); _lab_on_exit' EXIT INT TERM
-mkdir "$CG"
+agent_apps_sandbox agent-planes
+CG=$AGENT_CG
+PIN=$AGENT_PIN
 lab_build
 mkdir -p "$LAB_DIR/bin"
 MAILER=$LAB_DIR/bin/mailer
