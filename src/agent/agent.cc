@@ -162,9 +162,17 @@ Result<void> Agent::Start() {
   if (deps_.threat_kernel) {
     ThreatManagerOptions threat_options;
     threat_options.cache_directory = options_.threat_cache;
+    // A big commit blocks the loop for seconds (the kernel's element inserts): the watchdog is
+    // pinged before and after it, so the commit gets the whole WatchdogSec interval.
     QuietCommitKernel::Hooks quiet{
-        [this] { return nft_monitor_ && nft_monitor_->Pause(); },
         [this] {
+          NotifyWatchdog();
+          // Not leaving only costs time (the notifications are still built): nothing to report.
+          if (nft_monitor_) (void)nft_monitor_->Pause();
+        },
+        [this] {
+          NotifyWatchdog();
+          if (!nft_monitor_) return;
           if (auto resumed = nft_monitor_->Resume(); !resumed) {
             events_->Emit("error", {{"message", resumed.error().ToString()},
                                     {"note", "drift is found by the periodic check only"}});

@@ -21,8 +21,8 @@ namespace netwarden::agent {
 class QuietCommitKernel final : public threats::ThreatKernel {
  public:
   struct Hooks {
-    std::function<bool()> pause;   // true: notifications are paused now
-    std::function<void()> resume;  // rejoin, then check every table
+    std::function<void()> pause;   // before a big commit: leave the notification group
+    std::function<void()> resume;  // after it (also when leaving failed): rejoin, check tables
   };
   // Commits of fewer elements than `threshold` (a refresh's diff, say) keep notifications on.
   QuietCommitKernel(std::unique_ptr<threats::ThreatKernel> inner, Hooks hooks,
@@ -37,9 +37,10 @@ class QuietCommitKernel final : public threats::ThreatKernel {
       const std::vector<threats::SetUpdate>& updates) override {
     size_t elements = 0;
     for (const auto& update : updates) elements += update.add.size() + update.remove.size();
-    const bool paused = elements >= threshold_ && hooks_.pause && hooks_.pause();
+    const bool big = elements >= threshold_;
+    if (big && hooks_.pause) hooks_.pause();
     auto committed = inner_->CommitSetUpdates(updates);
-    if (paused) hooks_.resume();
+    if (big && hooks_.resume) hooks_.resume();
     return committed;
   }
   Result<void> ReplaceRules(const ThreatPolicy& threats,

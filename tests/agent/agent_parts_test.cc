@@ -142,11 +142,7 @@ TEST(QuietCommitKernel, PausesNotificationsAroundBigCommitsOnly) {
   threats::FakeThreatKernel* inner = fake.get();
   int pauses = 0, resumes = 0;
   QuietCommitKernel kernel(std::move(fake),
-                           {[&] {
-                              ++pauses;
-                              return true;
-                            },
-                            [&] { ++resumes; }},
+                           {[&] { ++pauses; }, [&] { ++resumes; }},
                            /*threshold=*/3);
   ThreatPolicy policy;
   policy.feeds.push_back(ThreatFeed{});
