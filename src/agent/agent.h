@@ -244,7 +244,9 @@ class Agent {
 
   EventLoop::TimerId debounce_timer_ = 0;
   bool debounce_pending_ = false;  // a trailing snapshot is scheduled
-  double snapshot_tokens_ = 8;     // immediate snapshots left (TakeSnapshotToken)
+  // Network notifications acted on at once, in a burst (then 50/s; TakeSnapshotToken).
+  static constexpr double kSnapshotBurst = 8;
+  double snapshot_tokens_ = kSnapshotBurst;  // immediate snapshots left
   Clock::time_point tokens_refilled_at_{};
   EventLoop::TimerId resync_timer_ = 0;
   EventLoop::TimerId watchdog_timer_ = 0;

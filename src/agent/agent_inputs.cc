@@ -52,12 +52,11 @@ void Agent::OnNetworkNotification() {
 }
 
 bool Agent::TakeSnapshotToken() {
-  constexpr double kBurst = 8;
   constexpr double kPerSecond = 50;
   const auto now = Clock::now();
   const double elapsed = std::chrono::duration<double>(now - tokens_refilled_at_).count();
   tokens_refilled_at_ = now;
-  snapshot_tokens_ = std::min(kBurst, snapshot_tokens_ + elapsed * kPerSecond);
+  snapshot_tokens_ = std::min(kSnapshotBurst, snapshot_tokens_ + elapsed * kPerSecond);
   if (snapshot_tokens_ < 1) return false;
   snapshot_tokens_ -= 1;
   return true;

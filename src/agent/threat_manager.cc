@@ -21,7 +21,7 @@ void ThreatManager::SetDesired(const ThreatPolicy& policy, std::vector<IpNetwork
   endpoints_ = std::move(keep_reachable);
   for (auto& feed : prepared.feeds) {
     const std::string name = feed.feed.name;
-    base_[name] = std::move(feed.merged);
+    base_[name] = std::make_shared<const std::vector<IpNetwork>>(std::move(feed.merged));
     feed.merged.clear();
     pending_[name] = Pending{std::move(feed), prepared.fetched, prepared.prepared_at};
   }
@@ -38,15 +38,23 @@ void ThreatManager::Recompute() {
   for (const auto& feed : policy_.feeds) {
     threats::FeedOutcome& outcome = desired_outcomes_[feed.name];
     const auto base = base_.find(feed.name);
-    desired_[feed.name] = base == base_.end()
-                              ? std::vector<IpNetwork>{}
-                              : threats::WithoutEndpoints(base->second, endpoints_, outcome);
+    if (base == base_.end()) {
+      desired_[feed.name] = std::make_shared<const std::vector<IpNetwork>>();
+    } else if (std::none_of(endpoints_.begin(), endpoints_.end(), [&](const IpNetwork& endpoint) {
+                 // The test WithoutEndpoints makes: nothing listed, nothing carved.
+                 return threats::FindCovering(*base->second, endpoint.base()) != nullptr;
+               })) {
+      desired_[feed.name] = base->second;
+    } else {
+      desired_[feed.name] = std::make_shared<const std::vector<IpNetwork>>(
+          threats::WithoutEndpoints(*base->second, endpoints_, outcome));
+    }
   }
   bool differs = !applied_policy_ || *applied_policy_ != policy_ || !held_known_ || need_full_ ||
                  !pending_.empty();
   for (const auto& [name, list] : desired_) {
     const auto held = held_.find(name);
-    differs |= held == held_.end() || held->second != list;
+    differs |= held == held_.end() || held->second != *list;
   }
   for (const auto& [name, list] : held_) differs |= !desired_.count(name);
   dirty_ = dirty_ || differs;
@@ -85,7 +93,7 @@ Direction ThreatManager::ComputeDirection() const {
     const auto& old_list =
         (before && held_known_ && !table_missing_ && held != held_.end()) ? held->second : empty;
     const auto wanted = desired_.find(name);
-    const auto& new_list = (after && wanted != desired_.end()) ? wanted->second : empty;
+    const auto& new_list = (after && wanted != desired_.end()) ? *wanted->second : empty;
     if (old_list == new_list || action == ThreatAction::kLog) continue;
     if (action == ThreatAction::kInspect) return Direction::kMixed;
     const threats::EntryDiff diff = threats::Diff(old_list, new_list);
@@ -149,8 +157,9 @@ Result<void> ThreatManager::Apply() {
     std::vector<threats::DesiredFeed> desired;
     for (const auto& name : names) {
       const auto held = held_.find(name);
-      if (full || held == held_.end() || held->second != desired_[name])
-        desired.push_back({name, &desired_[name]});
+      const SharedList& wanted = desired_[name];
+      if (full || held == held_.end() || held->second != *wanted)
+        desired.push_back({name, wanted.get()});
     }
     auto committed = threats::CommitToKernel(*kernel_, policy_, desired, full ? nullptr : &held_);
     if (!committed) return failed(committed.error(), full);

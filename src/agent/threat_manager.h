@@ -88,8 +88,11 @@ class ThreatManager : public Manager {
 
   ThreatPolicy policy_;
   std::vector<IpNetwork> endpoints_;
-  std::map<std::string, std::vector<IpNetwork>> base_;     // prepared lists, endpoints not carved
-  std::map<std::string, std::vector<IpNetwork>> desired_;  // base_ without the endpoints
+  // Lists are shared, not copied: a feed that lists none of the endpoints (the usual case) has
+  // one list for base_ and desired_ (a million entries are ~24 MB each).
+  using SharedList = std::shared_ptr<const std::vector<IpNetwork>>;
+  std::map<std::string, SharedList> base_;     // prepared lists, endpoints not carved
+  std::map<std::string, SharedList> desired_;  // base_ without the endpoints
   std::map<std::string, threats::FeedOutcome> desired_outcomes_;  // listed endpoints per feed
   std::map<std::string, Pending> pending_;  // records to write after the commit
 
