@@ -143,6 +143,13 @@ Chain OutputChain(const EffectivePolicy& effective) {
                            {InSet(Kind::kDestinationInSet,
                                   set_name::Family(set_name::kBreakout, family), family)}));
   }
+  if (effective.breakout_ports) {
+    for (IpFamily family : kFamilies) {
+      rules.push_back(Accept(rule_id::kBreakout,
+                             {InSet(Kind::kDestinationTupleInSet,
+                                    set_name::Family(set_name::kBreakoutPorts, family), family)}));
+    }
+  }
   for (IpFamily family : kFamilies) {
     rules.push_back(Accept(rule_id::kCaptivePortal,
                            {Ports(Kind::kDestinationPortIn, {Transport::kTcp}, {80, 443}),

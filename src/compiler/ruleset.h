@@ -20,6 +20,8 @@ enum class SetKind : uint8_t {
   kAddressPort,          // address . tcp port
   kAddressProtoPort,     // address . protocol . port
   kAddressProtoPortUid,  // address . protocol . port . socket owner uid
+  // prefix . protocol . port range (an interval concatenation; elements never overlap)
+  kNetworkProtoPortRange,
 };
 
 struct SetElement {
@@ -28,6 +30,7 @@ struct SetElement {
   Transport protocol = Transport::kUdp;
   uint16_t port = 0;
   uint32_t uid = 0;
+  uint16_t last_port = 0;  // kNetworkProtoPortRange: the range is port..last_port
 };
 
 struct NamedSet {

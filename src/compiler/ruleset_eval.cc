@@ -35,6 +35,10 @@ bool SetHolds(const NamedSet& set, const Flow& flow) {
       case SetKind::kAddressProtoPort:
         return SameTransport(flow, element.protocol) &&
                element.network.Contains(flow.destination) && element.port == flow.port;
+      case SetKind::kNetworkProtoPortRange:
+        return SameTransport(flow, element.protocol) &&
+               element.network.Contains(flow.destination) && element.port <= flow.port &&
+               flow.port <= element.last_port;
     }
     return false;
   });

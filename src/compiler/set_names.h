@@ -14,6 +14,7 @@ inline constexpr const char* kUserGateways = "user_gateways";
 inline constexpr const char* kDnsResolvers = "dns_resolvers";
 inline constexpr const char* kProxies = "proxies";
 inline constexpr const char* kBreakout = "breakout";
+inline constexpr const char* kBreakoutPorts = "breakout_ports";
 inline constexpr const char* kCaptivePortals = "captive_portals";
 inline constexpr const char* kTunnelAddresses = "tunnel_addrs";
 inline constexpr const char* kLan = "lan";

@@ -26,6 +26,16 @@ void AddUnique(std::vector<IpAddress>& list, const IpAddress& address) {
 
 }  // namespace
 
+std::string BreakoutDestination::Describe() const {
+  if (OpensEverything()) return label;
+  std::string protocol_text;
+  for (Transport protocol : protocols) {
+    protocol_text += (protocol_text.empty() ? "" : "+") + std::string(TransportName(protocol));
+  }
+  if (ports == std::vector<PortRange>{kEveryPort}) return label + " " + protocol_text;
+  return label + " " + protocol_text + "/" + PortRangesText(ports);
+}
+
 bool EffectivePolicy::IsTunnel(const std::string& interface) const {
   return std::find(tunnel_interfaces.begin(), tunnel_interfaces.end(), interface) !=
          tunnel_interfaces.end();
@@ -121,11 +131,21 @@ EffectivePolicy Resolve(const Policy& policy, const Situation& situation) {
   }
 
   for (const auto& entry : policy.breakout) {
+    BreakoutDestination destination{{IpNetwork(), entry.Target(), entry.where}, {}, {}};
+    if (!entry.OpensEverything()) {
+      effective.breakout_ports = true;
+      destination.protocols = entry.protocol
+                                  ? std::vector<Transport>{*entry.protocol}
+                                  : std::vector<Transport>{Transport::kTcp, Transport::kUdp};
+      destination.ports = entry.ports.empty() ? std::vector<PortRange>{kEveryPort} : entry.ports;
+    }
     if (entry.cidr) {
-      effective.breakout.push_back({*entry.cidr, entry.cidr->ToString(), entry.where});
+      destination.network = *entry.cidr;
+      effective.breakout.push_back(destination);
     } else if (auto* found = Lookup(situation, entry.host, effective.unresolved_hosts)) {
       for (const auto& address : *found) {
-        effective.breakout.push_back({IpNetwork::Host(address), entry.host, entry.where});
+        destination.network = IpNetwork::Host(address);
+        effective.breakout.push_back(destination);
       }
     }
   }

@@ -35,11 +35,25 @@ struct LabeledNetwork {
   SourceLocation where;
 };
 
+// One breakout prefix (a cidr, or one address its name resolved to) and what it opens there:
+// every protocol and port, or only the entry's protocols and port ranges. `label` is the entry's
+// cidr or host, as for other destinations; Describe() adds the ports.
+struct BreakoutDestination : LabeledNetwork {
+  std::vector<Transport> protocols;  // empty: every protocol and port (ports is empty too)
+  std::vector<PortRange> ports;      // with protocols: the destination ports (kEveryPort for all)
+
+  bool OpensEverything() const { return protocols.empty(); }
+  std::string Describe() const;  // "teams.example.com udp/3478-3481"
+};
+
 struct EffectivePolicy {
   std::vector<std::string> tunnel_interfaces;             // present interfaces matching a pattern
   std::map<std::string, std::string> trusted_interfaces;  // interface -> trusted network name
   std::vector<GatewayEndpoint> gateways;
-  std::vector<LabeledNetwork> breakout;
+  std::vector<BreakoutDestination> breakout;
+  // Some breakout entry names a protocol or ports: the ruleset has the port-breakout sets and
+  // rules (a policy property, so a name resolving later changes only set elements).
+  bool breakout_ports = false;
   std::vector<LabeledNetwork> captive_portals;
   std::vector<Proxy> proxies;
   std::vector<IpAddress> dns_resolvers;  // policy's, and situation's while no tunnel is up; uid 0

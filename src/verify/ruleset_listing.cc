@@ -140,6 +140,17 @@ json Element(const NamedSet& set, const SetElement& element) {
     case SetKind::kAddressProtoPortUid:
       return {{"concat",
                json::array({address, TransportName(element.protocol), element.port, element.uid})}};
+    case SetKind::kNetworkProtoPortRange: {
+      // As nft lists it: a prefix (or a bare address) and a range (or a bare port).
+      json network =
+          element.network.is_host()
+              ? json(address)
+              : json{{"prefix", {{"addr", address}, {"len", element.network.prefix_len()}}}};
+      json ports = element.port == element.last_port
+                       ? json(element.port)
+                       : json{{"range", json::array({element.port, element.last_port})}};
+      return {{"concat", json::array({network, TransportName(element.protocol), ports})}};
+    }
   }
   return nullptr;
 }
@@ -179,7 +190,9 @@ std::string RulesetListing(const Ruleset& ruleset) {
                        {"comment", nft::TableComment(ruleset)}}}});
   for (const auto& set : ruleset.sets) {
     json object = {{"family", "inet"}, {"name", set.name}, {"table", kTable}, {"handle", handle++}};
-    if (set.kind == SetKind::kNetwork) object["flags"] = json::array({"interval"});
+    if (set.kind == SetKind::kNetwork || set.kind == SetKind::kNetworkProtoPortRange) {
+      object["flags"] = json::array({"interval"});
+    }
     if (!set.elements.empty()) {
       json elements = json::array();
       for (const auto& element : set.elements) elements.push_back(Element(set, element));

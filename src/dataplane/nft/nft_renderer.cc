@@ -27,6 +27,8 @@ std::string SetType(const NamedSet& set) {
     case SetKind::kAddressPort: return address + " . inet_service";
     case SetKind::kAddressProtoPort: return address + " . inet_proto . inet_service";
     case SetKind::kAddressProtoPortUid: return address + " . inet_proto . inet_service . uid";
+    case SetKind::kNetworkProtoPortRange:
+      return address + " . inet_proto . inet_service";
   }
   return address;
 }
@@ -45,6 +47,13 @@ std::string RenderElement(const NamedSet& set, const SetElement& element) {
     case SetKind::kAddressProtoPortUid:
       return fmt::format("{} . {} . {} . {}", element.network.base().ToString(),
                          TransportName(element.protocol), element.port, element.uid);
+    case SetKind::kNetworkProtoPortRange: {
+      const std::string ports = element.port == element.last_port
+                                    ? std::to_string(element.port)
+                                    : fmt::format("{}-{}", element.port, element.last_port);
+      return fmt::format("{} . {} . {}", element.network.ToString(),
+                         TransportName(element.protocol), ports);
+    }
   }
   return {};
 }
@@ -186,7 +195,9 @@ std::string RenderRule(const Ruleset& ruleset, const Rule& rule) {
 // The statements inside `set NAME { ... }`: the same for a new table and for a set update.
 std::vector<std::string> SetBody(const NamedSet& set, bool with_elements) {
   std::vector<std::string> lines = {"type " + SetType(set)};
-  if (set.kind == SetKind::kNetwork) lines.push_back("flags interval");
+  if (set.kind == SetKind::kNetwork || set.kind == SetKind::kNetworkProtoPortRange) {
+    lines.push_back("flags interval");
+  }
   // Part of the structure: a set that expires its elements is a different set.
   if (set.element_timeout_seconds > 0) lines.push_back("flags timeout");
   lines.push_back(fmt::format("comment \"{}\"", set.purpose));
