@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
-# Apply time of N breakout entries that name ports (prefix . protocol . port range, an interval
-# concatenation) against N entries without ports (an interval set of prefixes), and the element
-# counts the kernel holds. In a namespace of its own; only table inet netwarden is touched.
+# Apply time of N breakout entries that name ports (a prefix set and a port-range rule per
+# distinct protocols + ports) against N entries without ports (one interval set of prefixes), and
+# the element counts the kernel holds. In a namespace of its own; only table inet netwarden is touched.
 # Usage: bench/breakout_ports_scale.sh BUILD_DIR [REPEATS]
+# 2026-12-02, 2 cores shared (load ~7), 3 repeats: 5,000 entries with ports (10,501 prefixes in
+# two profile sets + 500 nested /28s in a third) apply in 768 ms, set update 829 ms; 5,000 without
+# ports 327 / 424 ms. The first shape tried, one `prefix . proto . port-range` interval
+# concatenation, took 2,019 ms and 7,796 ms (pipapo insertions grow with the set): replaced.
 set -euo pipefail
 binary=$(realpath "$1/netwarden")
 repeats=${2:-3}
@@ -27,7 +31,9 @@ policy() {
       if [[ $3 == ports ]]; then
         printf '    - {cidr: %s.0/24, protocol: udp, ports: [3478-3481]}\n' "$net"
         printf '    - {cidr: %s.0/24, protocol: tcp, ports: [443]}\n' "$net"
-        ((i % 10 == 0)) && printf '    - {cidr: %s.16/28, protocol: tcp, ports: [80-8080]}\n' "$net"
+        if ((i % 10 == 0)); then
+          printf '    - {cidr: %s.16/28, protocol: tcp, ports: [80-8080]}\n' "$net"
+        fi
       else
         printf '    - {cidr: %s.0/24}\n' "$net"
       fi

@@ -20,8 +20,6 @@ enum class SetKind : uint8_t {
   kAddressPort,          // address . tcp port
   kAddressProtoPort,     // address . protocol . port
   kAddressProtoPortUid,  // address . protocol . port . socket owner uid
-  // prefix . protocol . port range (an interval concatenation; elements never overlap)
-  kNetworkProtoPortRange,
 };
 
 struct SetElement {
@@ -30,7 +28,6 @@ struct SetElement {
   Transport protocol = Transport::kUdp;
   uint16_t port = 0;
   uint32_t uid = 0;
-  uint16_t last_port = 0;  // kNetworkProtoPortRange: the range is port..last_port
 };
 
 struct NamedSet {
@@ -51,7 +48,7 @@ struct Match {
   enum class Kind : uint8_t {
     kOutputLoopback,
     kInputLoopback,
-    kConnectionEstablished,   // established or related
+    kConnectionEstablished,  // established or related
     kConnectionInvalid,
     kOutputInterfaceInSet,
     kInputInterfaceInSet,
@@ -61,6 +58,7 @@ struct Match {
     kDestinationTupleInSet,   // address . protocol . port [. uid], by the set's kind
     kProtocolIn,              // `protocols`
     kDestinationPortIn,       // `ports`, with `protocols`
+    kDestinationPortRangeIn,  // `port_ranges`, with `protocols`
     kSourcePortIn,            // `ports`, with `protocols`
     kUidIs,                   // `uid`
     kIcmpv6TypeIn,            // `icmpv6_types`
@@ -76,6 +74,7 @@ struct Match {
   std::vector<std::string> icmpv6_types;
   std::string interface;
   uint32_t mark = 0;
+  std::vector<PortRange> port_ranges;
 };
 
 enum class Action : uint8_t {

@@ -1,6 +1,5 @@
 // The named sets of the forced-VPN table, filled from the effective policy.
 #include <algorithm>
-#include <map>
 
 #include "compiler/compiler.h"
 #include "compiler/set_names.h"
@@ -53,54 +52,6 @@ NamedSet InterfaceSet(const char* name, std::string purpose,
                       SetKind kind = SetKind::kInterface) {
   NamedSet set = MakeSet(name, kind, IpFamily::kV4, std::move(purpose));
   for (const auto& interface : interfaces) set.elements.push_back(SetElement{interface, {}, {}, 0, 0});
-  return set;
-}
-
-// The port breakouts of one family as disjoint elements: nftables refuses overlapping elements
-// in an interval concatenation. Prefixes either nest or are disjoint, so walking them sorted
-// (a covering prefix first) each one keeps only the ports none of its covering prefixes opens:
-// nested elements then differ in ports, the others in addresses.
-NamedSet WithPortBreakouts(NamedSet set, const std::vector<BreakoutDestination>& destinations) {
-  for (Transport protocol : {Transport::kTcp, Transport::kUdp}) {
-    std::map<IpNetwork, std::vector<PortRange>> ports_of;
-    for (const auto& destination : destinations) {
-      const auto& protocols = destination.protocols;
-      if (destination.network.family() != set.family ||
-          std::find(protocols.begin(), protocols.end(), protocol) == protocols.end()) {
-        continue;
-      }
-      auto& ports = ports_of[destination.network];
-      ports.insert(ports.end(), destination.ports.begin(), destination.ports.end());
-    }
-    std::vector<IpNetwork> networks;
-    for (auto& [network, ports] : ports_of) {
-      ports = MergePortRanges(std::move(ports));
-      networks.push_back(network);
-    }
-    std::sort(networks.begin(), networks.end(), [](const IpNetwork& a, const IpNetwork& b) {
-      if (a.base() != b.base()) return a.base() < b.base();
-      return a.prefix_len() < b.prefix_len();
-    });
-    // The covering prefixes of the current one, each with the ports it and its covers open.
-    std::vector<std::pair<IpNetwork, std::vector<PortRange>>> covers;
-    for (const auto& network : networks) {
-      while (!covers.empty() && !covers.back().first.Contains(network)) covers.pop_back();
-      const std::vector<PortRange>& own = ports_of[network];
-      const std::vector<PortRange> covered =
-          covers.empty() ? std::vector<PortRange>{} : covers.back().second;
-      for (const auto& range : SubtractPortRanges(own, covered)) {
-        SetElement element;
-        element.network = network;
-        element.protocol = protocol;
-        element.port = range.first;
-        element.last_port = range.last;
-        set.elements.push_back(element);
-      }
-      std::vector<PortRange> opened = covered;
-      opened.insert(opened.end(), own.begin(), own.end());
-      covers.emplace_back(network, MergePortRanges(std::move(opened)));
-    }
-  }
   return set;
 }
 
@@ -185,11 +136,18 @@ void AddForcedVpnSets(const EffectivePolicy& effective, Ruleset& ruleset) {
     sets.push_back(WithNetworks(MakeSet(set_name::Family(set_name::kBreakout, family),
                                         SetKind::kNetwork, family, "local breakout destinations"),
                                 breakout));
-    if (effective.breakout_ports) {
-      sets.push_back(WithPortBreakouts(MakeSet(set_name::Family(set_name::kBreakoutPorts, family),
-                                               SetKind::kNetworkProtoPortRange, family,
-                                               "local breakout destinations, by protocol and port"),
-                                       effective.breakout));
+    // One interval set per protocols-and-ports profile: prefixes that open the same ports share
+    // one set (and one rule), whatever their number.
+    for (size_t profile = 0; profile < effective.breakout_profiles.size(); ++profile) {
+      std::vector<IpNetwork> networks;
+      for (const auto& entry : effective.breakout) {
+        if (!entry.OpensEverything() && entry.profile == profile) networks.push_back(entry.network);
+      }
+      sets.push_back(WithNetworks(
+          MakeSet(set_name::BreakoutProfile(profile, family), SetKind::kNetwork, family,
+                  "local breakout destinations, " +
+                      effective.breakout_profiles[profile].ToString() + " only"),
+          networks));
     }
 
     std::vector<IpNetwork> portals;

@@ -47,9 +47,10 @@ const BreakoutDestination* FindBreakout(const std::vector<BreakoutDestination>& 
   auto found = std::find_if(list.begin(), list.end(), [&](const BreakoutDestination& entry) {
     if (!entry.network.Contains(flow.destination)) return false;
     if (entry.OpensEverything()) return true;
-    return std::any_of(entry.protocols.begin(), entry.protocols.end(),
+    const BreakoutPorts& opens = *entry.ports;
+    return std::any_of(opens.protocols.begin(), opens.protocols.end(),
                        [&](Transport protocol) { return SameTransport(flow, protocol); }) &&
-           std::any_of(entry.ports.begin(), entry.ports.end(),
+           std::any_of(opens.ports.begin(), opens.ports.end(),
                        [&](const PortRange& range) { return range.Contains(flow.port); });
   });
   return found == list.end() ? nullptr : &*found;

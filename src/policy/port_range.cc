@@ -52,23 +52,6 @@ std::vector<PortRange> MergePortRanges(std::vector<PortRange> ranges) {
   return merged;
 }
 
-std::vector<PortRange> SubtractPortRanges(const std::vector<PortRange>& ranges,
-                                          const std::vector<PortRange>& taken) {
-  std::vector<PortRange> out;
-  for (const auto& range : ranges) {
-    uint32_t next = range.first;  // the first port of `range` not yet handled
-    for (const auto& hole : taken) {
-      if (hole.last < next || hole.first > range.last) continue;
-      if (hole.first > next)
-        out.push_back({static_cast<uint16_t>(next), static_cast<uint16_t>(hole.first - 1)});
-      next = uint32_t{hole.last} + 1;
-      if (next > range.last) break;
-    }
-    if (next <= range.last) out.push_back({static_cast<uint16_t>(next), range.last});
-  }
-  return out;
-}
-
 std::string PortRangesText(const std::vector<PortRange>& ranges) {
   std::string text;
   for (const auto& range : ranges) text += (text.empty() ? "" : ",") + range.ToString();

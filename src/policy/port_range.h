@@ -29,10 +29,6 @@ Result<PortRange> ParsePortRange(std::string_view text);
 // Sorted, with overlapping and adjacent ranges merged into one: the same ports, each once.
 std::vector<PortRange> MergePortRanges(std::vector<PortRange> ranges);
 
-// Ports of `ranges` not in `taken` (both merged): what an entry adds to the ones before it.
-std::vector<PortRange> SubtractPortRanges(const std::vector<PortRange>& ranges,
-                                          const std::vector<PortRange>& taken);
-
 // "443,3478-3481"
 std::string PortRangesText(const std::vector<PortRange>& ranges);
 

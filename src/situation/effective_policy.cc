@@ -26,14 +26,17 @@ void AddUnique(std::vector<IpAddress>& list, const IpAddress& address) {
 
 }  // namespace
 
-std::string BreakoutDestination::Describe() const {
-  if (OpensEverything()) return label;
-  std::string protocol_text;
+std::string BreakoutPorts::ToString() const {
+  std::string text;
   for (Transport protocol : protocols) {
-    protocol_text += (protocol_text.empty() ? "" : "+") + std::string(TransportName(protocol));
+    text += (text.empty() ? "" : "+") + std::string(TransportName(protocol));
   }
-  if (ports == std::vector<PortRange>{kEveryPort}) return label + " " + protocol_text;
-  return label + " " + protocol_text + "/" + PortRangesText(ports);
+  if (ports == std::vector<PortRange>{kEveryPort}) return text;
+  return text + "/" + PortRangesText(ports);
+}
+
+std::string BreakoutDestination::Describe() const {
+  return ports ? label + " " + ports->ToString() : label;
 }
 
 bool EffectivePolicy::IsTunnel(const std::string& interface) const {
@@ -131,13 +134,17 @@ EffectivePolicy Resolve(const Policy& policy, const Situation& situation) {
   }
 
   for (const auto& entry : policy.breakout) {
-    BreakoutDestination destination{{IpNetwork(), entry.Target(), entry.where}, {}, {}};
+    BreakoutDestination destination{{IpNetwork(), entry.Target(), entry.where}, {}, 0};
     if (!entry.OpensEverything()) {
-      effective.breakout_ports = true;
-      destination.protocols = entry.protocol
-                                  ? std::vector<Transport>{*entry.protocol}
-                                  : std::vector<Transport>{Transport::kTcp, Transport::kUdp};
-      destination.ports = entry.ports.empty() ? std::vector<PortRange>{kEveryPort} : entry.ports;
+      BreakoutPorts ports;
+      ports.protocols = entry.protocol ? std::vector<Transport>{*entry.protocol}
+                                       : std::vector<Transport>{Transport::kTcp, Transport::kUdp};
+      ports.ports = entry.ports.empty() ? std::vector<PortRange>{kEveryPort} : entry.ports;
+      auto& profiles = effective.breakout_profiles;
+      auto found = std::find(profiles.begin(), profiles.end(), ports);
+      destination.profile = static_cast<size_t>(found - profiles.begin());
+      if (found == profiles.end()) profiles.push_back(ports);
+      destination.ports = std::move(ports);
     }
     if (entry.cidr) {
       destination.network = *entry.cidr;

@@ -179,11 +179,11 @@ void AddBreakout(const Parts& p, Region& region) {
       everything.push_back(entry.network);
     } else if (entry.network.family() == p.family) {
       std::vector<Value> protocols;
-      for (Transport t : entry.protocols) protocols.push_back(Protocol(t));
+      for (Transport t : entry.ports->protocols) protocols.push_back(Protocol(t));
       p.Any()
           .Values(kDaddr, Networks({entry.network}, p.family))
           .Points(kL4proto, protocols)
-          .Values(kThDport, Ports(entry.ports))
+          .Values(kThDport, Ports(entry.ports->ports))
           .AddTo(region);
     }
   }

@@ -52,6 +52,18 @@ void PortMatches(const Match& match, const char* direction, json& out) {
   out.push_back(MatchOf(Payload("th", direction), OneOrSet(match.ports)));
 }
 
+// How nft lists `udp dport { 443, 3478-3481 }`: a port, a range, or an anonymous set of both.
+json PortRanges(const std::vector<PortRange>& ranges) {
+  auto one = [](const PortRange& range) {
+    return range.first == range.last ? json(range.first)
+                                     : json{{"range", json::array({range.first, range.last})}};
+  };
+  if (ranges.size() == 1) return one(ranges.front());
+  json set = json::array();
+  for (const auto& range : ranges) set.push_back(one(range));
+  return {{"set", set}};
+}
+
 void MatchExpressions(const Ruleset& ruleset, const Match& match, json& out) {
   using Kind = Match::Kind;
   const std::string address = AddressProtocol(match.family);
@@ -104,6 +116,15 @@ void MatchExpressions(const Ruleset& ruleset, const Match& match, json& out) {
     case Kind::kDestinationPortIn:
       PortMatches(match, "dport", out);
       break;
+    case Kind::kDestinationPortRangeIn:
+      if (match.protocols.size() == 1) {
+        out.push_back(MatchOf(Payload(TransportName(match.protocols.front()), "dport"),
+                              PortRanges(match.port_ranges)));
+      } else {
+        out.push_back(MatchOf(Meta("l4proto"), OneOrSet(TransportNames(match.protocols))));
+        out.push_back(MatchOf(Payload("th", "dport"), PortRanges(match.port_ranges)));
+      }
+      break;
     case Kind::kSourcePortIn:
       PortMatches(match, "sport", out);
       break;
@@ -140,17 +161,6 @@ json Element(const NamedSet& set, const SetElement& element) {
     case SetKind::kAddressProtoPortUid:
       return {{"concat",
                json::array({address, TransportName(element.protocol), element.port, element.uid})}};
-    case SetKind::kNetworkProtoPortRange: {
-      // As nft lists it: a prefix (or a bare address) and a range (or a bare port).
-      json network =
-          element.network.is_host()
-              ? json(address)
-              : json{{"prefix", {{"addr", address}, {"len", element.network.prefix_len()}}}};
-      json ports = element.port == element.last_port
-                       ? json(element.port)
-                       : json{{"range", json::array({element.port, element.last_port})}};
-      return {{"concat", json::array({network, TransportName(element.protocol), ports})}};
-    }
   }
   return nullptr;
 }
@@ -190,9 +200,7 @@ std::string RulesetListing(const Ruleset& ruleset) {
                        {"comment", nft::TableComment(ruleset)}}}});
   for (const auto& set : ruleset.sets) {
     json object = {{"family", "inet"}, {"name", set.name}, {"table", kTable}, {"handle", handle++}};
-    if (set.kind == SetKind::kNetwork || set.kind == SetKind::kNetworkProtoPortRange) {
-      object["flags"] = json::array({"interval"});
-    }
+    if (set.kind == SetKind::kNetwork) object["flags"] = json::array({"interval"});
     if (!set.elements.empty()) {
       json elements = json::array();
       for (const auto& element : set.elements) elements.push_back(Element(set, element));

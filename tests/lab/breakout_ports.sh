@@ -56,6 +56,7 @@ echo "== 1. home network, no tunnel"
 lab_walk home
 apply
 lab_capture_start phys lap eth0
+sleep 0.5 # tcpdump says "listening" a moment before it sees the first packets
 expect allow "breakout range, its port" tcp $LAB_BREAKOUT4 443
 expect reject "breakout range, another port" tcp $LAB_BREAKOUT4 80
 expect reject "breakout range, the other protocol" udp $LAB_BREAKOUT4 443
@@ -81,16 +82,20 @@ lab_ns lap ip route replace "$LAB_MEET4/32" via "$LAB_HOME_GW4" dev eth0
 apply
 lab_check "the breakout address is routed over eth0" "eth0" "$(lab_oif $LAB_BREAKOUT4)"
 lab_capture_start phys lap eth0
+sleep 0.5 # tcpdump says "listening" a moment before it sees the first packets
 expect allow "split route: breakout's port on eth0" tcp $LAB_BREAKOUT4 443
 expect reject "split route: another port of it on eth0" tcp $LAB_BREAKOUT4 22
 expect allow "split route: the name's port on eth0" udp $LAB_MEET4 3480
 expect reject "split route: another port of the name on eth0" udp $LAB_MEET4 5000
 expect allow "the rest goes through the tunnel" tcp $LAB_WEB4 80
 lab_capture_stop phys
+lab_capture_read phys >"$LAB_DIR/phys2.txt"
 lab_check "the breakout's port left on eth0 in plaintext" "yes" \
   "$( (($(plain_on_eth0 "tcp and dst host $LAB_BREAKOUT4 and dst port 443") > 0)) && echo yes || echo no)"
 leaks=$(lab_capture_read phys "not arp and not (udp and host $LAB_GW_PUB4 and port $LAB_GW_PORT) and not (ip6 and (src net fe80::/10 or dst net ff00::/8)) and not (tcp and host $LAB_BREAKOUT4 and port 443) and not (udp and host $LAB_MEET4 and portrange 3478-3481)")
 lab_check "eth0 carried nothing but WireGuard and the breakouts' ports" "none" "${leaks:-none}"
+
+grep -q "$LAB_BREAKOUT4.443" "$LAB_DIR/phys2.txt" || { echo "eth0 carried:"; cat "$LAB_DIR/phys2.txt"; }
 
 echo "== 3. the name resolves elsewhere"
 lab_ns lap ip route replace "$MEET_NEW4/32" via "$LAB_HOME_GW4" dev eth0

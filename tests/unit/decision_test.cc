@@ -244,7 +244,10 @@ exceptions:
   situation.interfaces = {{"eth0", {{*IpAddress::Parse("192.168.1.10"), 24}}}};
   situation.resolved["teams.example.com"] = {*IpAddress::Parse("192.0.2.50")};
   const EffectivePolicy effective = Resolve(*policy, situation);
-  EXPECT_TRUE(effective.breakout_ports);
+  // Three profiles (udp/3478-3481, tcp+udp/443, tcp), known from the policy alone.
+  ASSERT_EQ(effective.breakout_profiles.size(), 3u);
+  EXPECT_EQ(effective.breakout_profiles[2].ToString(), "tcp");
+  EXPECT_EQ(Resolve(*policy, Situation{}).breakout_profiles, effective.breakout_profiles);
   auto decide = [&](const char* protocol, const char* destination, uint16_t port) {
     Flow flow{*ParseFlowProtocol(protocol), *IpAddress::Parse(destination), port, 0, "eth0", 1000};
     return DecideOutbound(effective, flow);

@@ -26,9 +26,8 @@ std::string SetType(const NamedSet& set) {
     case SetKind::kNetwork: return address;
     case SetKind::kAddressPort: return address + " . inet_service";
     case SetKind::kAddressProtoPort: return address + " . inet_proto . inet_service";
-    case SetKind::kAddressProtoPortUid: return address + " . inet_proto . inet_service . uid";
-    case SetKind::kNetworkProtoPortRange:
-      return address + " . inet_proto . inet_service";
+    case SetKind::kAddressProtoPortUid:
+      return address + " . inet_proto . inet_service . uid";
   }
   return address;
 }
@@ -47,13 +46,6 @@ std::string RenderElement(const NamedSet& set, const SetElement& element) {
     case SetKind::kAddressProtoPortUid:
       return fmt::format("{} . {} . {} . {}", element.network.base().ToString(),
                          TransportName(element.protocol), element.port, element.uid);
-    case SetKind::kNetworkProtoPortRange: {
-      const std::string ports = element.port == element.last_port
-                                    ? std::to_string(element.port)
-                                    : fmt::format("{}-{}", element.port, element.last_port);
-      return fmt::format("{} . {} . {}", element.network.ToString(),
-                         TransportName(element.protocol), ports);
-    }
   }
   return {};
 }
@@ -84,6 +76,19 @@ std::string PortMatch(const Match& match, const char* direction) {
   return fmt::format("meta l4proto {} th {} {}",
                      Braced(match.protocols, [](Transport t) { return std::string(TransportName(t)); }),
                      direction, Braced(match.ports, port));
+}
+
+// `udp dport { 443, 3478-3481 }` or `meta l4proto { tcp, udp } th dport ...`
+std::string PortRangeMatch(const Match& match) {
+  auto range = [](const PortRange& r) { return r.ToString(); };
+  if (match.protocols.size() == 1) {
+    return fmt::format("{} dport {}", TransportName(match.protocols.front()),
+                       Braced(match.port_ranges, range));
+  }
+  return fmt::format(
+      "meta l4proto {} th dport {}",
+      Braced(match.protocols, [](Transport t) { return std::string(TransportName(t)); }),
+      Braced(match.port_ranges, range));
 }
 
 // `oif`/`iif` match interface indexes, `oifname`/`iifname` names; the set's kind decides.
@@ -119,6 +124,8 @@ std::string RenderMatch(const Ruleset& ruleset, const Match& match) {
       return "meta l4proto " +
              Braced(match.protocols, [](Transport t) { return std::string(TransportName(t)); });
     case Kind::kDestinationPortIn: return PortMatch(match, "dport");
+    case Kind::kDestinationPortRangeIn:
+      return PortRangeMatch(match);
     case Kind::kSourcePortIn: return PortMatch(match, "sport");
     case Kind::kUidIs: return fmt::format("meta skuid {}", match.uid);
     case Kind::kIcmpv6TypeIn:
@@ -195,9 +202,7 @@ std::string RenderRule(const Ruleset& ruleset, const Rule& rule) {
 // The statements inside `set NAME { ... }`: the same for a new table and for a set update.
 std::vector<std::string> SetBody(const NamedSet& set, bool with_elements) {
   std::vector<std::string> lines = {"type " + SetType(set)};
-  if (set.kind == SetKind::kNetwork || set.kind == SetKind::kNetworkProtoPortRange) {
-    lines.push_back("flags interval");
-  }
+  if (set.kind == SetKind::kNetwork) lines.push_back("flags interval");
   // Part of the structure: a set that expires its elements is a different set.
   if (set.element_timeout_seconds > 0) lines.push_back("flags timeout");
   lines.push_back(fmt::format("comment \"{}\"", set.purpose));
