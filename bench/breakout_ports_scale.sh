@@ -20,7 +20,7 @@ now() { date +%s%N; }
 ms() { echo "scale=1; $1 / 1000000 / $repeats" | bc; }
 
 # policy FILE COUNT KIND: COUNT /24 breakouts; KIND ports: each udp 3478-3481 and tcp 443, and
-# every tenth also nests a /28 with other tcp ports (disjoint elements are computed for those).
+# every tenth also nests a /28 with other tcp ports (a third profile).
 policy() {
   {
     printf 'version: 1\nvpn:\n  gateways:\n    - {address: 198.51.100.1, protocol: udp, port: 51820}\n'

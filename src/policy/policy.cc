@@ -41,7 +41,9 @@ std::string Breakout::Label() const {
   return Target() + " " + protocols + "/" + PortRangesText(ports);
 }
 
-std::string Diagnostic::ToString() const { return MakePolicyError(where, message).ToString(); }
+std::string Diagnostic::ToString() const {
+  return MakePolicyError(where, message).ToString();
+}
 
 Result<HttpsProbe> ParseHttpsUrl(const std::string& url) {
   const std::string scheme = "https://";

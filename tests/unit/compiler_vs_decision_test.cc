@@ -55,7 +55,7 @@ exceptions:
   dns_resolvers: [192.168.1.1]
 )",
     // Breakouts naming protocols and ports: nested prefixes with overlapping ports (the
-    // compiler's disjoint elements), a name, an entry that opens everything beside them.
+    // compiler's profile sets), a name, an entry that opens everything beside them.
     R"(version: 1
 vpn:
   gateways: [{address: 198.51.100.1, protocol: udp, port: 51820}]

@@ -26,8 +26,7 @@ std::string SetType(const NamedSet& set) {
     case SetKind::kNetwork: return address;
     case SetKind::kAddressPort: return address + " . inet_service";
     case SetKind::kAddressProtoPort: return address + " . inet_proto . inet_service";
-    case SetKind::kAddressProtoPortUid:
-      return address + " . inet_proto . inet_service . uid";
+    case SetKind::kAddressProtoPortUid: return address + " . inet_proto . inet_service . uid";
   }
   return address;
 }
@@ -124,8 +123,7 @@ std::string RenderMatch(const Ruleset& ruleset, const Match& match) {
       return "meta l4proto " +
              Braced(match.protocols, [](Transport t) { return std::string(TransportName(t)); });
     case Kind::kDestinationPortIn: return PortMatch(match, "dport");
-    case Kind::kDestinationPortRangeIn:
-      return PortRangeMatch(match);
+    case Kind::kDestinationPortRangeIn: return PortRangeMatch(match);
     case Kind::kSourcePortIn: return PortMatch(match, "sport");
     case Kind::kUidIs: return fmt::format("meta skuid {}", match.uid);
     case Kind::kIcmpv6TypeIn:
