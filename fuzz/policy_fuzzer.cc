@@ -14,7 +14,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     (void)policy.error().ToString();
     return 0;
   }
-  const auto ruleset = netwarden::Compile(netwarden::Resolve(*policy, {}));
-  (void)netwarden::nft::RenderReplaceScript(ruleset);
+  (void)netwarden::nft::RenderReplaceScript(netwarden::Compile(netwarden::Resolve(*policy, {})));
+  // Every name resolved too, so that host entries (breakouts with ports) reach the compiler.
+  netwarden::Situation resolved;
+  for (const auto& name : policy->Hostnames()) {
+    resolved.resolved[name] = {*netwarden::IpAddress::Parse("192.0.2.1"),
+                               *netwarden::IpAddress::Parse("2001:db8::1")};
+  }
+  (void)netwarden::nft::RenderReplaceScript(netwarden::Compile(netwarden::Resolve(*policy, resolved)));
   return 0;
 }

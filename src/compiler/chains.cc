@@ -11,7 +11,7 @@ using Kind = Match::Kind;
 constexpr IpFamily kFamilies[] = {IpFamily::kV4, IpFamily::kV6};
 const std::vector<Transport> kTcpUdp = {Transport::kTcp, Transport::kUdp};
 
-Match Simple(Kind kind) { return Match{kind, {}, IpFamily::kV4, {}, {}, 0, {}, {}, 0}; }
+Match Simple(Kind kind) { return Match{kind, {}, IpFamily::kV4, {}, {}, 0, {}, {}, 0, {}}; }
 
 Match InSet(Kind kind, std::string set, IpFamily family = IpFamily::kV4) {
   Match match = Simple(kind);
@@ -48,6 +48,19 @@ Match Mark(uint32_t mark) {
 Match Icmpv6(std::vector<std::string> types) {
   Match match = Simple(Kind::kIcmpv6TypeIn);
   match.icmpv6_types = std::move(types);
+  return match;
+}
+
+// A breakout profile's protocols and ports; every port of a protocol is the protocol alone.
+Match BreakoutPortsMatch(const BreakoutPorts& profile) {
+  if (profile.ports == std::vector<PortRange>{kEveryPort}) {
+    Match match = Simple(Kind::kProtocolIn);
+    match.protocols = profile.protocols;
+    return match;
+  }
+  Match match = Simple(Kind::kDestinationPortRangeIn);
+  match.protocols = profile.protocols;
+  match.port_ranges = profile.ports;
   return match;
 }
 
@@ -142,6 +155,14 @@ Chain OutputChain(const EffectivePolicy& effective) {
     rules.push_back(Accept(rule_id::kBreakout,
                            {InSet(Kind::kDestinationInSet,
                                   set_name::Family(set_name::kBreakout, family), family)}));
+  }
+  for (size_t profile = 0; profile < effective.breakout_profiles.size(); ++profile) {
+    for (IpFamily family : kFamilies) {
+      rules.push_back(Accept(
+          rule_id::kBreakout,
+          {BreakoutPortsMatch(effective.breakout_profiles[profile]),
+           InSet(Kind::kDestinationInSet, set_name::BreakoutProfile(profile, family), family)}));
+    }
   }
   for (IpFamily family : kFamilies) {
     rules.push_back(Accept(rule_id::kCaptivePortal,

@@ -48,7 +48,7 @@ struct Match {
   enum class Kind : uint8_t {
     kOutputLoopback,
     kInputLoopback,
-    kConnectionEstablished,   // established or related
+    kConnectionEstablished,  // established or related
     kConnectionInvalid,
     kOutputInterfaceInSet,
     kInputInterfaceInSet,
@@ -58,6 +58,7 @@ struct Match {
     kDestinationTupleInSet,   // address . protocol . port [. uid], by the set's kind
     kProtocolIn,              // `protocols`
     kDestinationPortIn,       // `ports`, with `protocols`
+    kDestinationPortRangeIn,  // `port_ranges`, with `protocols`
     kSourcePortIn,            // `ports`, with `protocols`
     kUidIs,                   // `uid`
     kIcmpv6TypeIn,            // `icmpv6_types`
@@ -73,6 +74,7 @@ struct Match {
   std::vector<std::string> icmpv6_types;
   std::string interface;
   uint32_t mark = 0;
+  std::vector<PortRange> port_ranges;
 };
 
 enum class Action : uint8_t {

@@ -58,6 +58,10 @@ bool Matches(const Ruleset& ruleset, const Match& match, const Flow& flow) {
     case Kind::kProtocolIn: return AnyTransport(flow, match.protocols);
     case Kind::kDestinationPortIn:
       return AnyTransport(flow, match.protocols) && PortIn(flow.port, match.ports);
+    case Kind::kDestinationPortRangeIn:
+      return AnyTransport(flow, match.protocols) &&
+             std::any_of(match.port_ranges.begin(), match.port_ranges.end(),
+                         [&](const PortRange& range) { return range.Contains(flow.port); });
     case Kind::kSourcePortIn:
       return AnyTransport(flow, match.protocols) && PortIn(flow.source_port, match.ports);
     case Kind::kUidIs: return flow.uid == match.uid;

@@ -24,4 +24,9 @@ inline std::string Family(const char* base, IpFamily family) {
   return std::string(base) + (family == IpFamily::kV4 ? "4" : "6");
 }
 
+// The prefixes of breakout profile `index` (0-based): breakout_p1_4, breakout_p1_6, ...
+inline std::string BreakoutProfile(size_t index, IpFamily family) {
+  return Family(("breakout_p" + std::to_string(index + 1) + "_").c_str(), family);
+}
+
 }  // namespace netwarden::set_name

@@ -130,10 +130,25 @@ void AddForcedVpnSets(const EffectivePolicy& effective, Ruleset& ruleset) {
     sets.push_back(std::move(proxies));
 
     std::vector<IpNetwork> breakout;
-    for (const auto& entry : effective.breakout) breakout.push_back(entry.network);
+    for (const auto& entry : effective.breakout) {
+      if (entry.OpensEverything()) breakout.push_back(entry.network);
+    }
     sets.push_back(WithNetworks(MakeSet(set_name::Family(set_name::kBreakout, family),
                                         SetKind::kNetwork, family, "local breakout destinations"),
                                 breakout));
+    // One interval set per protocols-and-ports profile: prefixes that open the same ports share
+    // one set (and one rule), whatever their number.
+    for (size_t profile = 0; profile < effective.breakout_profiles.size(); ++profile) {
+      std::vector<IpNetwork> networks;
+      for (const auto& entry : effective.breakout) {
+        if (!entry.OpensEverything() && entry.profile == profile) networks.push_back(entry.network);
+      }
+      sets.push_back(WithNetworks(
+          MakeSet(set_name::BreakoutProfile(profile, family), SetKind::kNetwork, family,
+                  "local breakout destinations, " +
+                      effective.breakout_profiles[profile].ToString() + " only"),
+          networks));
+    }
 
     std::vector<IpNetwork> portals;
     for (const auto& entry : effective.captive_portals) portals.push_back(entry.network);

@@ -40,6 +40,22 @@ const LabeledNetwork* FindNetwork(const std::vector<LabeledNetwork>& list,
   return found == list.end() ? nullptr : &*found;
 }
 
+// The first entry of the policy that opens this destination, protocol and port (all breakout
+// rules of the chain have the same id; this one is the entry `explain` names).
+const BreakoutDestination* FindBreakout(const std::vector<BreakoutDestination>& list,
+                                        const Flow& flow) {
+  auto found = std::find_if(list.begin(), list.end(), [&](const BreakoutDestination& entry) {
+    if (!entry.network.Contains(flow.destination)) return false;
+    if (entry.OpensEverything()) return true;
+    const BreakoutPorts& opens = *entry.ports;
+    return std::any_of(opens.protocols.begin(), opens.protocols.end(),
+                       [&](Transport protocol) { return SameTransport(flow, protocol); }) &&
+           std::any_of(opens.ports.begin(), opens.ports.end(),
+                       [&](const PortRange& range) { return range.Contains(flow.port); });
+  });
+  return found == list.end() ? nullptr : &*found;
+}
+
 // The order of these checks is the order of the output chain (compiler/chains.cc).
 Decision EnforcedDecision(const EffectivePolicy& effective, const Flow& flow) {
   using namespace rule_id;
@@ -104,8 +120,8 @@ Decision EnforcedDecision(const EffectivePolicy& effective, const Flow& flow) {
                    proxy.where);
     }
   }
-  if (const auto* entry = FindNetwork(effective.breakout, flow.destination)) {
-    return Allow(kBreakout, "local breakout " + entry->label, entry->where);
+  if (const auto* entry = FindBreakout(effective.breakout, flow)) {
+    return Allow(kBreakout, "local breakout " + entry->Describe(), entry->where);
   }
   if (flow.protocol == FlowProtocol::kTcp && (flow.port == 80 || flow.port == 443)) {
     if (const auto* entry = FindNetwork(effective.captive_portals, flow.destination)) {

@@ -32,6 +32,15 @@ std::string Gateway::Label() const {
   return target + " " + TransportName(protocol) + "/" + std::to_string(port);
 }
 
+std::string Breakout::Target() const { return cidr ? cidr->ToString() : host; }
+
+std::string Breakout::Label() const {
+  if (OpensEverything()) return Target();
+  const std::string protocols = protocol ? TransportName(*protocol) : "tcp+udp";
+  if (ports.empty()) return Target() + " " + protocols;
+  return Target() + " " + protocols + "/" + PortRangesText(ports);
+}
+
 std::string Diagnostic::ToString() const {
   return MakePolicyError(where, message).ToString();
 }

@@ -10,6 +10,7 @@
 #include "core/ip.h"
 #include "core/result.h"
 #include "policy/apps_policy.h"
+#include "policy/port_range.h"
 #include "policy/threats_policy.h"
 
 namespace netwarden {
@@ -53,10 +54,21 @@ struct Proxy {
   SourceLocation where;
 };
 
+// A destination reachable outside the tunnel: a prefix or a name, and optionally only some of its
+// protocols and ports (`protocol:`, `ports:`, like a gateway's). Without either it opens every
+// protocol and port, which for a name is whatever address the local network's DNS picks.
 struct Breakout {
   std::optional<IpNetwork> cidr;
   std::string host;
+  std::optional<Transport> protocol;  // only this one; nullopt: tcp and udp (or all, see below)
+  std::vector<PortRange> ports;       // destination ports, merged; empty: every port
   SourceLocation where;
+
+  // Neither protocol nor ports named: every protocol (ICMP too) and every port.
+  bool OpensEverything() const { return !protocol && ports.empty(); }
+  std::string Target() const;  // "52.112.0.0/14" or "meet.example.com"
+  // "meet.example.com", "teams.example.com udp/3478-3481", "192.0.2.0/24 tcp+udp/443"
+  std::string Label() const;
 };
 
 struct CaptivePortal {

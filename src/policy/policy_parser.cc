@@ -388,7 +388,8 @@ class PolicyParser {
   }
 
   void ParseBreakout(const Node& entry, std::set<std::string>& seen) {
-    if (!reader_.ExpectMap(entry, "a breakout entry", {"cidr", "host"})) return;
+    if (!reader_.ExpectMap(entry, "a breakout entry", {"cidr", "host", "protocol", "ports"}))
+      return;
     Breakout breakout;
     breakout.where = reader_.At(entry);
     const bool has_cidr = entry["cidr"].IsDefined();
@@ -396,24 +397,76 @@ class PolicyParser {
       reader_.Fail(entry, "a breakout entry needs exactly one of 'cidr' or 'host'");
       return;
     }
-    std::string key;
+    bool ok = true;
     if (has_cidr) {
       breakout.cidr = reader_.Network(entry["cidr"], "cidr");
-      if (!breakout.cidr) return;
-      if (breakout.cidr->prefix_len() < 8) {
+      ok = breakout.cidr.has_value();
+      if (ok && breakout.cidr->prefix_len() < 8) {
         reader_.Warn(entry["cidr"], "breakout " + breakout.cidr->ToString() +
                                         " covers a large part of the internet");
       }
-      key = breakout.cidr->ToString();
     } else {
-      if (!ParseHostname(entry["host"], breakout.host)) return;
-      key = breakout.host;
+      ok = ParseHostname(entry["host"], breakout.host);
     }
-    if (!seen.insert(key).second) {
-      reader_.Warn(entry, "breakout " + key + " is listed twice");
+    if (entry["protocol"]) {
+      auto protocol = reader_.Choice(entry["protocol"], "protocol", {"tcp", "udp"});
+      if (protocol) {
+        breakout.protocol = *protocol == "tcp" ? Transport::kTcp : Transport::kUdp;
+      } else {
+        ok = false;
+      }
+    }
+    ok = ParseBreakoutPorts(entry["ports"], breakout.ports) && ok;
+    if (!ok) return;
+    if (!seen.insert(breakout.Label()).second) {
+      reader_.Warn(entry, "breakout " + breakout.Label() + " is listed twice");
       return;
     }
+    if (!breakout.host.empty() && breakout.OpensEverything()) {
+      // Before the tunnel is up the name is resolved by the network the laptop is on: a hostile
+      // one picks the address, and this entry opens every port to it (issue 14, item 5).
+      reader_.Warn(entry, "breakout host " + breakout.host +
+                              " names no 'ports': it opens every port and protocol to whatever "
+                              "address the local network's DNS gives for it before the tunnel is "
+                              "up; name the ports it needs (and 'protocol') (docs/SECURITY.md)");
+    }
     policy_.breakout.push_back(std::move(breakout));
+  }
+
+  // `ports: [443, 3478-3481]`: ports and inclusive ranges, merged; absent = every port.
+  bool ParseBreakoutPorts(const Node& node, std::vector<PortRange>& ports) {
+    if (!node) return true;
+    if (!reader_.ExpectSequence(node, "ports")) return false;
+    if (node.IsNull() || node.size() == 0) {
+      reader_.Fail(node, "ports must list at least one port or range (omit it for every port)");
+      return false;
+    }
+    bool ok = true;
+    std::vector<PortRange> listed;
+    for (const auto& item : node) {
+      auto text = reader_.String(item, "a port");
+      if (!text) {
+        if (item.IsNull()) reader_.Fail(item, "a port must be a number N or a range N-M");
+        ok = false;
+        continue;
+      }
+      auto range = ParsePortRange(*text);
+      if (!range) {
+        reader_.Fail(item, range.error().message);
+        ok = false;
+        continue;
+      }
+      for (const auto& before : listed) {
+        if (range->first <= before.last && before.first <= range->last) {
+          reader_.Warn(item, "port " + range->ToString() + " overlaps " + before.ToString() +
+                                 ", listed before");
+          break;
+        }
+      }
+      listed.push_back(*range);
+    }
+    ports = MergePortRanges(std::move(listed));
+    return ok;
   }
 
   YamlReader reader_;

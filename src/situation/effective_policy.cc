@@ -26,6 +26,19 @@ void AddUnique(std::vector<IpAddress>& list, const IpAddress& address) {
 
 }  // namespace
 
+std::string BreakoutPorts::ToString() const {
+  std::string text;
+  for (Transport protocol : protocols) {
+    text += (text.empty() ? "" : "+") + std::string(TransportName(protocol));
+  }
+  if (ports == std::vector<PortRange>{kEveryPort}) return text;
+  return text + "/" + PortRangesText(ports);
+}
+
+std::string BreakoutDestination::Describe() const {
+  return ports ? label + " " + ports->ToString() : label;
+}
+
 bool EffectivePolicy::IsTunnel(const std::string& interface) const {
   return std::find(tunnel_interfaces.begin(), tunnel_interfaces.end(), interface) !=
          tunnel_interfaces.end();
@@ -121,11 +134,25 @@ EffectivePolicy Resolve(const Policy& policy, const Situation& situation) {
   }
 
   for (const auto& entry : policy.breakout) {
+    BreakoutDestination destination{{IpNetwork(), entry.Target(), entry.where}, {}, 0};
+    if (!entry.OpensEverything()) {
+      BreakoutPorts ports;
+      ports.protocols = entry.protocol ? std::vector<Transport>{*entry.protocol}
+                                       : std::vector<Transport>{Transport::kTcp, Transport::kUdp};
+      ports.ports = entry.ports.empty() ? std::vector<PortRange>{kEveryPort} : entry.ports;
+      auto& profiles = effective.breakout_profiles;
+      auto found = std::find(profiles.begin(), profiles.end(), ports);
+      destination.profile = static_cast<size_t>(found - profiles.begin());
+      if (found == profiles.end()) profiles.push_back(ports);
+      destination.ports = std::move(ports);
+    }
     if (entry.cidr) {
-      effective.breakout.push_back({*entry.cidr, entry.cidr->ToString(), entry.where});
+      destination.network = *entry.cidr;
+      effective.breakout.push_back(destination);
     } else if (auto* found = Lookup(situation, entry.host, effective.unresolved_hosts)) {
       for (const auto& address : *found) {
-        effective.breakout.push_back({IpNetwork::Host(address), entry.host, entry.where});
+        destination.network = IpNetwork::Host(address);
+        effective.breakout.push_back(destination);
       }
     }
   }

@@ -35,11 +35,36 @@ struct LabeledNetwork {
   SourceLocation where;
 };
 
+// The protocols and ports breakout entries open, shared by every entry that names the same:
+// the ruleset has one set of prefixes and one rule per profile (and family), so thousands of
+// prefixes with the same ports stay one interval set.
+struct BreakoutPorts {
+  std::vector<Transport> protocols;  // tcp, udp or both
+  std::vector<PortRange> ports;      // the destination ports (kEveryPort for all of them)
+  bool operator==(const BreakoutPorts&) const = default;
+  std::string ToString() const;  // "udp/3478-3481", "tcp+udp/443", "tcp"
+};
+
+// One breakout prefix (a cidr, or one address its name resolved to) and what it opens there:
+// every protocol and port, or only those of its profile. `label` is the entry's cidr or host, as
+// for other destinations; Describe() adds the ports.
+struct BreakoutDestination : LabeledNetwork {
+  std::optional<BreakoutPorts> ports;  // nullopt: every protocol and port
+  size_t profile = 0;                  // with ports: its index in breakout_profiles
+
+  bool OpensEverything() const { return !ports.has_value(); }
+  std::string Describe() const;  // "teams.example.com udp/3478-3481"
+};
+
 struct EffectivePolicy {
   std::vector<std::string> tunnel_interfaces;             // present interfaces matching a pattern
   std::map<std::string, std::string> trusted_interfaces;  // interface -> trusted network name
   std::vector<GatewayEndpoint> gateways;
-  std::vector<LabeledNetwork> breakout;
+  std::vector<BreakoutDestination> breakout;
+  // The distinct protocols-and-ports of the policy's breakout entries, in order of first use. A
+  // policy property (also for names not resolved yet), so a name resolving later changes only
+  // set elements, never the ruleset's structure.
+  std::vector<BreakoutPorts> breakout_profiles;
   std::vector<LabeledNetwork> captive_portals;
   std::vector<Proxy> proxies;
   std::vector<IpAddress> dns_resolvers;  // policy's, and situation's while no tunnel is up; uid 0

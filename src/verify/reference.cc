@@ -164,8 +164,30 @@ void AddProxies(const Parts& p, Region& region) {
   }
 }
 
+IntervalSet Ports(const std::vector<PortRange>& ranges) {
+  std::vector<Interval> values;
+  for (const auto& range : ranges) values.push_back({range.first, range.last});
+  return IntervalSet::FromIntervals(std::move(values));
+}
+
+// Entries that open everything: one cube of all their prefixes; the others: a cube each, of
+// their prefix, protocols and ports.
 void AddBreakout(const Parts& p, Region& region) {
-  p.Any().Values(kDaddr, Networks(NetworksOf(p.effective.breakout), p.family)).AddTo(region);
+  std::vector<IpNetwork> everything;
+  for (const auto& entry : p.effective.breakout) {
+    if (entry.OpensEverything()) {
+      everything.push_back(entry.network);
+    } else if (entry.network.family() == p.family) {
+      std::vector<Value> protocols;
+      for (Transport t : entry.ports->protocols) protocols.push_back(Protocol(t));
+      p.Any()
+          .Values(kDaddr, Networks({entry.network}, p.family))
+          .Points(kL4proto, protocols)
+          .Values(kThDport, Ports(entry.ports->ports))
+          .AddTo(region);
+    }
+  }
+  p.Any().Values(kDaddr, Networks(everything, p.family)).AddTo(region);
 }
 
 void AddCaptivePortals(const Parts& p, Region& region) {

@@ -52,6 +52,18 @@ void PortMatches(const Match& match, const char* direction, json& out) {
   out.push_back(MatchOf(Payload("th", direction), OneOrSet(match.ports)));
 }
 
+// How nft lists `udp dport { 443, 3478-3481 }`: a port, a range, or an anonymous set of both.
+json PortRanges(const std::vector<PortRange>& ranges) {
+  auto one = [](const PortRange& range) {
+    return range.first == range.last ? json(range.first)
+                                     : json{{"range", json::array({range.first, range.last})}};
+  };
+  if (ranges.size() == 1) return one(ranges.front());
+  json set = json::array();
+  for (const auto& range : ranges) set.push_back(one(range));
+  return {{"set", set}};
+}
+
 void MatchExpressions(const Ruleset& ruleset, const Match& match, json& out) {
   using Kind = Match::Kind;
   const std::string address = AddressProtocol(match.family);
@@ -103,6 +115,15 @@ void MatchExpressions(const Ruleset& ruleset, const Match& match, json& out) {
       break;
     case Kind::kDestinationPortIn:
       PortMatches(match, "dport", out);
+      break;
+    case Kind::kDestinationPortRangeIn:
+      if (match.protocols.size() == 1) {
+        out.push_back(MatchOf(Payload(TransportName(match.protocols.front()), "dport"),
+                              PortRanges(match.port_ranges)));
+      } else {
+        out.push_back(MatchOf(Meta("l4proto"), OneOrSet(TransportNames(match.protocols))));
+        out.push_back(MatchOf(Payload("th", "dport"), PortRanges(match.port_ranges)));
+      }
       break;
     case Kind::kSourcePortIn:
       PortMatches(match, "sport", out);

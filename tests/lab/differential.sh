@@ -2,7 +2,8 @@
 # Lab test: the kernel's verdict equals the reference decision function, flow by flow.
 #   usage: differential.sh NETWARDEN_BINARY        (NW_SEED=N to replay a run, NW_FLOWS=N per situation)
 # For several situations (home untrusted, captive-portal window open, tunnel up, lan private vs
-# none, office verified and not, a branch office trusted by its subnet, a rogue network) it draws random flows (TCP/UDP/ICMP, IPv4/IPv6, public, gateway, LAN,
+# none, office verified and not, a branch office trusted by its subnet, a rogue network, breakouts
+# that name their ports) it draws random flows (TCP/UDP/ICMP, IPv4/IPv6, public, gateway, LAN,
 # corporate and breakout destinations, DNS/proxy/gateway/random ports, uid 0 or 65534), and:
 #   1. measures each flow in the laptop namespace with netwarden's ruleset applied (nw_probe:
 #      allow / reject / timeout);
@@ -18,7 +19,7 @@ source "$(dirname "$0")/lib.sh"
 
 SEED=${NW_SEED:-$(od -An -N2 -tu2 /dev/urandom | tr -d ' ')}
 FLOWS=${NW_FLOWS:-45}
-echo "differential: seed $SEED ($FLOWS random + 33 fixed flows per situation; replay with NW_SEED=$SEED)"
+echo "differential: seed $SEED ($FLOWS random + 41 fixed flows per situation; replay with NW_SEED=$SEED)"
 RANDOM=$SEED
 
 lab_init df
@@ -106,7 +107,15 @@ icmp $LAB_HOME_GW4 0 65534
 tcp $LAB_OFFICE_PROBE4 443 65534
 tcp $LAB_OFFICE_PROBE4 443 0
 tcp 203.0.113.200 80 65534
-tcp 203.0.113.201 443 0"
+tcp 203.0.113.201 443 0
+tcp $LAB_BREAKOUT4 443 65534
+tcp $LAB_BREAKOUT4 444 65534
+udp $LAB_BREAKOUT4 443 65534
+udp $LAB_MEET4 3477 65534
+udp $LAB_MEET4 3478 65534
+udp $LAB_MEET4 3481 0
+udp $LAB_MEET4 3482 65534
+tcp $LAB_MEET4 3479 65534"
 
 POLICY=$LAB_DIR/policy.yaml
 SIT=$LAB_DIR/situation.yaml
@@ -130,6 +139,7 @@ run_situation() {
       lab_die "tunnel does not carry traffic"
   fi
   lab_policy "$POLICY" "$lan"
+  [[ -n "${BREAKOUT_PORTS:-}" ]] && lab_breakout_ports "$POLICY"
   if [[ -n "$verified" ]]; then lab_situation "$SIT" verified "$verified"; else lab_situation "$SIT"; fi
   cp "$POLICY" "$SIT" "$dir/"
 
@@ -197,6 +207,7 @@ run_situation office-verified office down none office
 run_situation branch-subnet-trusted branch down none
 run_situation rogue-untrusted rogue down private
 run_situation rogue-tunnel rogue up private
+BREAKOUT_PORTS=1 run_situation home-breakout-ports home down none
 
 echo "rules exercised (compared flows):"
 for rule in $(printf '%s\n' "${!BY_RULE[@]}" | sort); do printf '   %-16s %d\n' "$rule" "${BY_RULE[$rule]}"; done

@@ -574,6 +574,16 @@ lab_policy() {
     "$LAB_SRC_DIR/tests/lab/policy.yaml" >"$file"
 }
 
+# lab_breakout_ports FILE: the lab policy's two breakout entries name their ports instead of
+# opening everything: 203.0.113.0/28 tcp 443, meet.example.com udp 3478-3481.
+lab_breakout_ports() {
+  sed -i -e 's|^    - cidr: 203.0.113.0/28$|    - {cidr: 203.0.113.0/28, protocol: tcp, ports: [443]}|' \
+    -e 's|^    - host: meet.example.com .*$|    - {host: meet.example.com, protocol: udp, ports: [3478-3481]}|' "$1"
+  if ! grep -q 'ports: \[443\]' "$1" || ! grep -q 'ports: \[3478-3481\]' "$1"; then
+    lab_die "could not rewrite the breakout list of the lab policy"
+  fi
+}
+
 # lab_probe [nw_probe options] < "PROTO DST PORT UID" lines: verdicts measured in the laptop.
 lab_probe() { ip netns exec "$LAB_LAP" "$NW_PROBE" "$@"; }
 

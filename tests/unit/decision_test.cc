@@ -222,3 +222,57 @@ TEST_F(DecisionTest, UnresolvedNamesOpenNothing) {
 
 }  // namespace
 }  // namespace netwarden
+
+namespace netwarden {
+namespace {
+
+// Breakout entries that name ports open only those, for the named protocol; explain names the
+// entry (with its ports) and its line.
+TEST(DecisionBreakoutPorts, OnlyTheNamedPortsAndProtocol) {
+  auto policy = ParsePolicy(R"(version: 1
+vpn: {}
+exceptions:
+  breakout:
+    - {host: teams.example.com, protocol: udp, ports: [3478-3481]}
+    - {cidr: 52.112.0.0/14, ports: [443]}
+    - {cidr: 52.113.4.0/24, protocol: tcp}
+    - {cidr: 198.51.100.0/24}
+)",
+                            "p.yaml");
+  ASSERT_TRUE(policy) << policy.error().ToString();
+  Situation situation;
+  situation.interfaces = {{"eth0", {{*IpAddress::Parse("192.168.1.10"), 24}}}};
+  situation.resolved["teams.example.com"] = {*IpAddress::Parse("192.0.2.50")};
+  const EffectivePolicy effective = Resolve(*policy, situation);
+  // Three profiles (udp/3478-3481, tcp+udp/443, tcp), known from the policy alone.
+  ASSERT_EQ(effective.breakout_profiles.size(), 3u);
+  EXPECT_EQ(effective.breakout_profiles[2].ToString(), "tcp");
+  EXPECT_EQ(Resolve(*policy, Situation{}).breakout_profiles, effective.breakout_profiles);
+  auto decide = [&](const char* protocol, const char* destination, uint16_t port) {
+    Flow flow{*ParseFlowProtocol(protocol), *IpAddress::Parse(destination), port, 0, "eth0", 1000};
+    return DecideOutbound(effective, flow);
+  };
+  const Decision teams = decide("udp", "192.0.2.50", 3479);
+  EXPECT_EQ(teams.rule, rule_id::kBreakout);
+  EXPECT_EQ(teams.reason, "local breakout teams.example.com udp/3478-3481");
+  ASSERT_TRUE(teams.where);
+  EXPECT_EQ(teams.where->line, 5);
+  EXPECT_EQ(decide("udp", "192.0.2.50", 3482).rule, rule_id::kDefaultBlock);
+  EXPECT_EQ(decide("tcp", "192.0.2.50", 3479).rule, rule_id::kDefaultBlock);
+  EXPECT_EQ(decide("icmp", "192.0.2.50", 0).rule, rule_id::kDefaultBlock);
+  // No protocol with ports: tcp and udp.
+  EXPECT_EQ(decide("tcp", "52.112.0.1", 443).reason, "local breakout 52.112.0.0/14 tcp+udp/443");
+  EXPECT_EQ(decide("udp", "52.112.0.1", 443).rule, rule_id::kBreakout);
+  EXPECT_EQ(decide("tcp", "52.112.0.1", 80).rule, rule_id::kDefaultBlock);
+  // A protocol without ports: every port of it; and the first entry that opens the flow decides.
+  EXPECT_EQ(decide("tcp", "52.113.4.9", 443).reason, "local breakout 52.112.0.0/14 tcp+udp/443");
+  EXPECT_EQ(decide("tcp", "52.113.4.9", 22).reason, "local breakout 52.113.4.0/24 tcp");
+  EXPECT_EQ(decide("udp", "52.113.4.9", 22).rule, rule_id::kDefaultBlock);
+  // Neither: everything, ICMP too (as before).
+  EXPECT_EQ(decide("icmp", "198.51.100.7", 0).reason, "local breakout 198.51.100.0/24");
+  // DNS to a breakout is still DNS.
+  EXPECT_EQ(decide("udp", "52.113.4.9", 53).rule, rule_id::kDnsBlock);
+}
+
+}  // namespace
+}  // namespace netwarden

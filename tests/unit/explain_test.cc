@@ -187,3 +187,28 @@ TEST(Explain, TextFromJsonNeverThrowsOnOddShapes) {
 
 }  // namespace
 }  // namespace netwarden
+
+namespace netwarden {
+namespace {
+
+TEST(Explain, NamesTheBreakoutEntryWithItsPorts) {
+  Situation situation;
+  situation.interfaces = {{"eth0", {{*IpAddress::Parse("192.168.1.10"), 24}}}};
+  situation.resolved["teams.example.com"] = {*IpAddress::Parse("192.0.2.50")};
+  Fixture fixture(kVpn +
+                      "exceptions:\n  breakout:\n"
+                      "    - {host: teams.example.com, protocol: tcp, ports: [443]}\n",
+                  situation);
+  const auto open = fixture.Ask("", "192.0.2.50", 443);
+  EXPECT_EQ(open.verdict, "allow");
+  EXPECT_EQ(open.rule, rule_id::kBreakout);
+  EXPECT_EQ(open.reason, "local breakout teams.example.com tcp/443");
+  ASSERT_TRUE(open.where);
+  EXPECT_EQ(open.where->line, 7);
+  const auto closed = fixture.Ask("", "192.0.2.50", 8443);
+  EXPECT_EQ(closed.verdict, "reject");
+  EXPECT_EQ(closed.rule, rule_id::kDefaultBlock);
+}
+
+}  // namespace
+}  // namespace netwarden

@@ -29,7 +29,9 @@ TEST(PolicyParser, ReadsTheContractExample) {
   EXPECT_TRUE(policy->trusted_networks[0].https_probe);
   EXPECT_TRUE(policy->trusted_networks[1].interface_subnet);
   EXPECT_EQ(policy->proxies.size(), 1u);
-  EXPECT_EQ(policy->breakout.size(), 2u);
+  ASSERT_EQ(policy->breakout.size(), 3u);
+  EXPECT_EQ(policy->breakout[1].Label(), "meet.example.com tcp/443");
+  EXPECT_EQ(policy->breakout[2].Label(), "meet.example.com udp/3478-3481");
   EXPECT_EQ(policy->captive_portal.size(), 1u);
   EXPECT_EQ(policy->lan, LanAccess::kPrivate);
   ASSERT_EQ(policy->warnings.size(), 1u);  // the address-only trusted network
@@ -225,6 +227,104 @@ TEST(PolicyParser, Hostnames) {
   EXPECT_FALSE(IsValidHostname("a..example"));
   EXPECT_FALSE(IsValidHostname("a b"));
   EXPECT_FALSE(IsValidHostname(""));
+}
+
+}  // namespace
+}  // namespace netwarden
+
+namespace netwarden {
+namespace {
+
+std::string Breakouts(const std::string& entries) {
+  return "version: 1\nvpn: {}\nexceptions:\n  breakout:\n" + entries;
+}
+
+TEST(PolicyParser, BreakoutPortsAndProtocol) {
+  auto policy = Parse(Breakouts("    - {host: teams.example.com, ports: [3478-3481], protocol: udp}\n"
+                                "    - {cidr: 192.0.2.0/24, ports: [443, 80, 81-90, 85]}\n"
+                                "    - {cidr: 198.51.100.0/24, protocol: tcp}\n"
+                                "    - {cidr: 203.0.113.0/24}\n"));
+  ASSERT_TRUE(policy) << policy.error().ToString();
+  ASSERT_EQ(policy->breakout.size(), 4u);
+  const Breakout& teams = policy->breakout[0];
+  EXPECT_EQ(teams.protocol, Transport::kUdp);
+  EXPECT_EQ(teams.ports, (std::vector<PortRange>{{3478, 3481}}));
+  EXPECT_FALSE(teams.OpensEverything());
+  EXPECT_EQ(teams.Label(), "teams.example.com udp/3478-3481");
+  // Merged and sorted; no protocol with ports means tcp and udp.
+  EXPECT_EQ(policy->breakout[1].ports, (std::vector<PortRange>{{80, 90}, {443, 443}}));
+  EXPECT_FALSE(policy->breakout[1].protocol);
+  EXPECT_EQ(policy->breakout[1].Label(), "192.0.2.0/24 tcp+udp/80-90,443");
+  EXPECT_EQ(policy->breakout[2].Label(), "198.51.100.0/24 tcp");
+  EXPECT_TRUE(policy->breakout[3].OpensEverything());
+  EXPECT_EQ(policy->breakout[3].Label(), "203.0.113.0/24");
+  ASSERT_EQ(policy->warnings.size(), 1u);  // 85 inside 81-90
+  EXPECT_EQ(policy->warnings[0].ToString(), "p.yaml:6:52: port 85 overlaps 81-90, listed before");
+}
+
+TEST(PolicyParser, HostBreakoutWithoutPortsIsWarnedAbout) {
+  auto policy = Parse(Breakouts("    - host: meet.example.com\n    - cidr: 192.0.2.0/24\n"));
+  ASSERT_TRUE(policy) << policy.error().ToString();
+  ASSERT_EQ(policy->warnings.size(), 1u);
+  EXPECT_EQ(policy->warnings[0].ToString(),
+            "p.yaml:5:7: breakout host meet.example.com names no 'ports': it opens every port and "
+            "protocol to whatever address the local network's DNS gives for it before the tunnel "
+            "is up; name the ports it needs (and 'protocol') (docs/SECURITY.md)");
+  auto with_ports = Parse(Breakouts("    - {host: meet.example.com, ports: [443]}\n"));
+  ASSERT_TRUE(with_ports) << with_ports.error().ToString();
+  EXPECT_TRUE(with_ports->warnings.empty());
+  // A protocol alone is the author's choice of every port of it: only "everything" is warned.
+  auto udp_only = Parse(Breakouts("    - {host: meet.example.com, protocol: udp}\n"));
+  ASSERT_TRUE(udp_only) << udp_only.error().ToString();
+  EXPECT_TRUE(udp_only->warnings.empty());
+}
+
+TEST(PolicyParser, BadBreakoutPortsHaveALocation) {
+  EXPECT_EQ(ErrorOf(Breakouts("    - {host: a.example, ports: [0]}\n")),
+            "p.yaml:5:33: '0' is not a port or port range (N or N-M, 1..65535)");
+  EXPECT_EQ(ErrorOf(Breakouts("    - {host: a.example, ports: [3481-3478]}\n")),
+            "p.yaml:5:33: port range '3481-3478' ends before it starts");
+  EXPECT_EQ(ErrorOf(Breakouts("    - {host: a.example, ports: [70000]}\n")),
+            "p.yaml:5:33: '70000' is not a port or port range (N or N-M, 1..65535)");
+  EXPECT_EQ(ErrorOf(Breakouts("    - {host: a.example, ports: [1-]}\n")),
+            "p.yaml:5:33: '1-' is not a port or port range (N or N-M, 1..65535)");
+  EXPECT_EQ(ErrorOf(Breakouts("    - {host: a.example, ports: []}\n")),
+            "p.yaml:5:32: ports must list at least one port or range (omit it for every port)");
+  EXPECT_EQ(ErrorOf(Breakouts("    - {host: a.example, ports: 443}\n")),
+            "p.yaml:5:32: ports must be a list");
+  EXPECT_EQ(ErrorOf(Breakouts("    - {host: a.example, ports: [~]}\n")),
+            "p.yaml:5:33: a port must be a number N or a range N-M");
+  EXPECT_EQ(ErrorOf(Breakouts("    - {host: a.example, ports: [[1]]}\n")),
+            "p.yaml:5:33: a port must be a single value");
+  EXPECT_EQ(ErrorOf(Breakouts("    - {cidr: 192.0.2.0/24, protocol: icmp}\n")),
+            "p.yaml:5:38: protocol must be tcp | udp, not 'icmp'");
+  EXPECT_EQ(ErrorOf(Breakouts("    - {cidr: 192.0.2.0/24, port: 443}\n")),
+            "p.yaml:5:28: unknown key 'port' in a breakout entry (expected one of: cidr, host, "
+            "protocol, ports)");
+  // Every error of the entry, not only the first.
+  const std::string both = ErrorOf(Breakouts("    - {host: bad_name!, protocol: sctp}\n"));
+  EXPECT_NE(both.find("p.yaml:5:14: 'bad_name!' is not a valid host name"), std::string::npos)
+      << both;
+  EXPECT_NE(both.find("p.yaml:5:35: protocol must be tcp | udp, not 'sctp'"), std::string::npos)
+      << both;
+}
+
+TEST(PolicyParser, SameBreakoutTargetWithOtherPortsIsNotADuplicate) {
+  auto policy = Parse(Breakouts("    - {host: m.example, protocol: tcp, ports: [443]}\n"
+                                "    - {host: m.example, protocol: udp, ports: [443]}\n"
+                                "    - {host: m.example, protocol: udp, ports: [443]}\n"));
+  ASSERT_TRUE(policy) << policy.error().ToString();
+  EXPECT_EQ(policy->breakout.size(), 2u);
+  ASSERT_EQ(policy->warnings.size(), 1u);
+  EXPECT_EQ(policy->warnings[0].ToString(), "p.yaml:7:7: breakout m.example udp/443 is listed twice");
+}
+
+TEST(PortRanges, Merge) {
+  EXPECT_EQ(MergePortRanges({{443, 443}, {80, 80}, {81, 90}, {85, 100}}),
+            (std::vector<PortRange>{{80, 100}, {443, 443}}));
+  EXPECT_EQ(MergePortRanges({{1, 10}, {11, 20}, {65535, 65535}}),
+            (std::vector<PortRange>{{1, 20}, {65535, 65535}}));
+  EXPECT_EQ(PortRangesText({{80, 90}, {443, 443}}), "80-90,443");
 }
 
 }  // namespace

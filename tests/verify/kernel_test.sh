@@ -110,6 +110,23 @@ out=$(nw verify --diff "$work/old.yaml" "$work/new.yaml") || fail "--diff: $out"
 [[ $out == "any protocol any uid → 52.112.0.0/14 any port via any interface except lo except "*": newly allowed" ]] ||
   fail "--diff: $out"
 
+# Breakouts that name ports (one prefix set and rule per profile) prove, an address added to a
+# profile's set is the counterexample, and a name resolving elsewhere is a set update.
+policy="$source_dir/tests/golden/render/breakout-ports.policy.yaml"
+situation="$source_dir/tests/golden/render/breakout-ports.situation.yaml"
+install
+verify_proves
+verify_proves --equivalence
+# breakout_p1_4: the first profile's prefixes (udp 3478-3481, teams.example.com).
+in_ns nft add element inet netwarden breakout_p1_4 '{ 192.0.2.51 }'
+verify_fails "proto=udp uid=any dst=192.0.2.51 dport=3478 oif=wlan0 rule=$(handle_matching output @breakout_p1_4) \"breakout\""
+install
+sed 's/192.0.2.50/192.0.2.51/' "$situation" > "$work/moved.yaml"
+out=$(nw apply "$policy" --situation "$work/moved.yaml") || fail "set update: $out"
+[[ $out == "updated sets of table"* ]] || fail "a resolved name changed the structure: $out"
+situation="$work/moved.yaml"
+verify_proves --equivalence
+
 # Reading errors are exit 2.
 rc=0; nw verify "$work/missing.yaml" >/dev/null 2>&1 || rc=$?
 [[ $rc == 2 ]] || fail "a missing policy gave exit $rc"

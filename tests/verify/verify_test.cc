@@ -123,6 +123,63 @@ TEST(Listing, MatchesWhatTheKernelLists) {
   EXPECT_TRUE(report.proved) << Joined(report);
 }
 
+EffectivePolicy GoldenBreakoutPorts() {
+  auto policy = LoadPolicyFile(SourcePath("tests/golden/render/breakout-ports.policy.yaml"));
+  auto situation =
+      LoadSituationFile(SourcePath("tests/golden/render/breakout-ports.situation.yaml"));
+  EXPECT_TRUE(policy && situation);
+  return Resolve(*policy, *situation);
+}
+
+// The same for breakout entries with ports (a prefix set and a port-range rule per profile, as a
+// real kernel lists them).
+TEST(Listing, BreakoutPortsMatchWhatTheKernelLists) {
+  const EffectivePolicy effective = GoldenBreakoutPorts();
+  auto kernel_text = ReadFile(SourcePath("tests/verify/data/breakout-ports.kernel.json"));
+  ASSERT_TRUE(kernel_text);
+  Model kernel;
+  ASSERT_TRUE(AddListing(kernel, *kernel_text));
+  auto ours = ModelOfRuleset(Compile(effective), EffectivePolicy{}, &kernel.interfaces);
+  ASSERT_TRUE(ours) << ours.error().ToString();
+  for (IpFamily family : {IpFamily::kV4, IpFamily::kV6}) {
+    auto a = EvaluatePath(kernel, {"output"}, family, Region{FullCube(family)});
+    auto b = EvaluatePath(*ours, {"output"}, family, Region{FullCube(family)});
+    ASSERT_TRUE(a && b);
+    EXPECT_TRUE(Subtract(RegionOf(a->accepted), RegionOf(b->accepted)).empty());
+    EXPECT_TRUE(Subtract(RegionOf(b->accepted), RegionOf(a->accepted)).empty());
+  }
+  EXPECT_TRUE(Check(*kernel_text, effective).proved);
+  auto equivalence = CheckEquivalence(kernel, effective, Options());
+  ASSERT_TRUE(equivalence);
+  EXPECT_TRUE(equivalence->proved) << Joined(*equivalence);
+}
+
+// A breakout rule's port range widened by one port in the kernel: exactly that port of that
+// profile's prefixes is the counterexample.
+TEST(Mutation, WidenedBreakoutPortRangeIsCaught) {
+  const EffectivePolicy effective = GoldenBreakoutPorts();
+  json listing = Listing(effective);
+  bool widened = false;
+  for (auto& object : listing["nftables"]) {
+    if (!object.contains("rule") || object["rule"].value("comment", "") != "breakout") continue;
+    for (auto& expression : object["rule"]["expr"]) {
+      if (!expression.contains("match")) continue;
+      auto& right = expression["match"]["right"];
+      if (right.is_object() && right.contains("range") && right["range"][0] == 3478) {
+        right["range"][1] = 3482;
+        widened = true;
+      }
+    }
+  }
+  ASSERT_TRUE(widened);
+  const VerifyReport report = Check(listing.dump(), effective);
+  ASSERT_FALSE(report.proved);
+  EXPECT_NE(Joined(report).find("proto=udp uid=any dst=192.0.2.50 dport=3482 oif=wlan0"),
+            std::string::npos)
+      << Joined(report);
+  EXPECT_EQ(Joined(report).find("dport=3481"), std::string::npos) << Joined(report);
+}
+
 const char* kPolicies[] = {
     R"(version: 1
 vpn:
@@ -148,6 +205,21 @@ vpn:
 exceptions: {lan: none}
 )",
     "version: 1\nvpn:\n",
+    // Breakouts naming protocols and ports (nested prefixes, shared profiles).
+    R"(version: 1
+vpn:
+  gateways: [{address: 198.51.100.1, protocol: udp, port: 51820}]
+  tunnel_interfaces: ["wg0"]
+exceptions:
+  breakout:
+    - {host: meet.example.com, protocol: udp, ports: [3478-3481]}
+    - {host: meet.example.com, protocol: tcp, ports: [443]}
+    - {cidr: 192.0.2.64/26, ports: [80, 443]}
+    - {cidr: 192.0.2.96/28, protocol: udp, ports: [22-3480]}
+    - {cidr: 192.0.2.99, protocol: tcp}
+    - {cidr: "2001:db8:99::/48", protocol: udp, ports: [443, 51821]}
+    - {cidr: 203.0.113.0/24}
+)",
 };
 
 Situation RandomSituation(std::mt19937& random) {

@@ -77,6 +77,19 @@ std::string PortMatch(const Match& match, const char* direction) {
                      direction, Braced(match.ports, port));
 }
 
+// `udp dport { 443, 3478-3481 }` or `meta l4proto { tcp, udp } th dport ...`
+std::string PortRangeMatch(const Match& match) {
+  auto range = [](const PortRange& r) { return r.ToString(); };
+  if (match.protocols.size() == 1) {
+    return fmt::format("{} dport {}", TransportName(match.protocols.front()),
+                       Braced(match.port_ranges, range));
+  }
+  return fmt::format(
+      "meta l4proto {} th dport {}",
+      Braced(match.protocols, [](Transport t) { return std::string(TransportName(t)); }),
+      Braced(match.port_ranges, range));
+}
+
 // `oif`/`iif` match interface indexes, `oifname`/`iifname` names; the set's kind decides.
 std::string InterfaceKeyword(const Ruleset& ruleset, const Match& match, const char* direction) {
   const NamedSet* set = ruleset.FindSet(match.set);
@@ -110,6 +123,7 @@ std::string RenderMatch(const Ruleset& ruleset, const Match& match) {
       return "meta l4proto " +
              Braced(match.protocols, [](Transport t) { return std::string(TransportName(t)); });
     case Kind::kDestinationPortIn: return PortMatch(match, "dport");
+    case Kind::kDestinationPortRangeIn: return PortRangeMatch(match);
     case Kind::kSourcePortIn: return PortMatch(match, "sport");
     case Kind::kUidIs: return fmt::format("meta skuid {}", match.uid);
     case Kind::kIcmpv6TypeIn:
