@@ -45,7 +45,9 @@ class Statement {
     return *this;
   }
   Statement& Bind(int index, std::string_view text) {
-    sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+    // An empty view may have no data pointer, which SQLite would bind as NULL.
+    sqlite3_bind_text(stmt_, index, text.empty() ? "" : text.data(), static_cast<int>(text.size()),
+                      SQLITE_TRANSIENT);
     return *this;
   }
   Statement& BindNull(int index) {
@@ -217,14 +219,15 @@ Result<AuditInput> HistoryDb::Load(const TimeZone& zone, std::optional<int64_t> 
   sessions.Bind(1, from).Bind(2, to);
   while (sessions.Step() == SQLITE_ROW) {
     Session s;
-    s.user = sessions.Text(0);
+    StringPool& strings = *input.strings;
+    s.user = strings.Intern(sessions.Text(0));
     s.start = sessions.Int(1);
     if (!sessions.IsNull(2)) s.end = sessions.Int(2);
     s.source = ParseAddress(sessions.Text(3));
     s.tunnel = ParseAddress(sessions.Text(4));
-    s.session_id = sessions.Text(5);
-    s.client = sessions.Text(6);
-    s.vendor_country = sessions.Text(7);
+    s.session_id = strings.Keep(sessions.Text(5));
+    s.client = strings.Intern(sessions.Text(6));
+    s.vendor_country = strings.Intern(sessions.Text(7));
     s.format = LogFormatFromName(sessions.Text(8)).value_or(LogFormat::kF5Apm);
     s.evidence = evidence(sessions.Int(9), sessions.Int(10));
     input.sessions.push_back(std::move(s));
@@ -236,7 +239,7 @@ Result<AuditInput> HistoryDb::Load(const TimeZone& zone, std::optional<int64_t> 
   attempts.Bind(1, from).Bind(2, to);
   while (attempts.Step() == SQLITE_ROW) {
     input.attempts.push_back(LoginAttempt{attempts.Int(0),
-                                          attempts.Text(1),
+                                          input.strings->Intern(attempts.Text(1)),
                                           ParseAddress(attempts.Text(2)),
                                           attempts.Int(3) != 0,
                                           evidence(attempts.Int(4), attempts.Int(5)),

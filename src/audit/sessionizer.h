@@ -10,14 +10,20 @@
 #include <vector>
 
 #include "audit/event.h"
+#include "audit/string_pool.h"
 
 namespace netwarden::audit {
 
 class Sessionizer {
  public:
+  // The sessions' and attempts' strings are interned in `strings`.
   Sessionizer(LogFormat format, uint32_t file_index, std::vector<Session>& sessions,
-              std::vector<LoginAttempt>& attempts)
-      : format_(format), file_index_(file_index), sessions_(sessions), attempts_(attempts) {}
+              std::vector<LoginAttempt>& attempts, StringPool& strings)
+      : format_(format),
+        file_index_(file_index),
+        sessions_(sessions),
+        attempts_(attempts),
+        strings_(strings) {}
 
   void Add(Event& event, uint64_t line);
   // Emits sessions still open at the end of the input, with an unknown end.
@@ -38,7 +44,8 @@ class Sessionizer {
   };
 
   void AddAttempt(const Session& facts, int64_t time, bool success, uint64_t line,
-                  std::string reason = {});
+                  std::string_view reason = {});
+  Session FromEvent(const Event& event, Evidence evidence);
   // A pending session leaves the map: emitted when it started, else its authentication (if any)
   // is kept as a login attempt.
   void Close(Pending& pending);
@@ -63,6 +70,7 @@ class Sessionizer {
   uint32_t file_index_;
   std::vector<Session>& sessions_;
   std::vector<LoginAttempt>& attempts_;
+  StringPool& strings_;
   std::vector<Entry> table_;
   std::vector<Pending> slots_;
   std::vector<uint32_t> free_slots_;

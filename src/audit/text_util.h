@@ -11,6 +11,14 @@ namespace netwarden::audit {
 
 std::string_view Trim(std::string_view text);
 
+// text == literal for a text already known to have the literal's length (a parser that
+// dispatched on the length): a compare of constant size, which the compiler turns into a few
+// loads instead of a call to memcmp (the key=value parsers compare every key).
+template <size_t N>
+inline bool SameSizeEquals(std::string_view text, const char (&literal)[N]) {
+  return __builtin_memcmp(text.data(), literal, N - 1) == 0;
+}
+
 // Removes `prefix` from the front of `text` when present.
 bool ConsumePrefix(std::string_view& text, std::string_view prefix);
 

@@ -33,7 +33,7 @@ void DetectPasswordSpray(Analysis& analysis, const DetectorConfig& config) {
   const auto& attempts = analysis.input->attempts;
   const int64_t window = int64_t{config.spray_window_minutes} * 60;
   for (const auto& [source, indices] : AttemptsBySource(attempts, true)) {
-    std::unordered_map<std::string, int> users_in_window;
+    std::unordered_map<std::string_view, int> users_in_window;
     size_t begin = 0;
     int64_t quiet_until = INT64_MIN;  // one finding per burst
     for (size_t end = 0; end < indices.size(); ++end) {
@@ -54,7 +54,7 @@ void DetectPasswordSpray(Analysis& analysis, const DetectorConfig& config) {
              attempts[indices[last + 1]].time - attempts[indices[begin]].time <= window) {
         ++last;
       }
-      std::set<std::string> burst_users;
+      std::set<std::string_view> burst_users;
       for (size_t k = begin; k <= last; ++k) burst_users.insert(attempts[indices[k]].user);
       int distinct = static_cast<int>(burst_users.size());
       Finding finding;
@@ -82,19 +82,19 @@ void DetectFailuresThenSuccess(Analysis& analysis, const DetectorConfig& config)
   struct Login {
     int64_t time;
     bool success;
-    const std::string* user;
+    std::string_view user;
     Evidence evidence;
   };
   std::map<IpAddress, std::vector<Login>> by_source;
   for (const auto& attempt : attempts) {
     if (attempt.source) {
       by_source[*attempt.source].push_back(
-          {attempt.time, attempt.success, &attempt.user, attempt.evidence});
+          {attempt.time, attempt.success, attempt.user, attempt.evidence});
     }
   }
   for (const auto& session : sessions) {
     if (session.source) {
-      by_source[*session.source].push_back({session.start, true, &session.user, session.evidence});
+      by_source[*session.source].push_back({session.start, true, session.user, session.evidence});
     }
   }
   for (auto& [source, logins] : by_source) {
@@ -119,15 +119,15 @@ void DetectFailuresThenSuccess(Analysis& analysis, const DetectorConfig& config)
         failures.clear();  // a success resets the streak
         continue;
       }
-      std::set<std::string> failed_users;
-      for (const Login* failure : failures) failed_users.insert(*failure->user);
+      std::set<std::string_view> failed_users;
+      for (const Login* failure : failures) failed_users.insert(failure->user);
       Finding finding;
       finding.rule = "failures-then-success";
-      finding.user = *login.user;
+      finding.user = login.user;
       finding.time = login.time;
       finding.day = day;
       finding.addresses = {source};
-      finding.severity = failed_users.count(*login.user) != 0 ? Severity::kHigh : Severity::kMedium;
+      finding.severity = failed_users.count(login.user) != 0 ? Severity::kHigh : Severity::kMedium;
       size_t first = failures.size() > kMaxEvidence - 1 ? failures.size() - (kMaxEvidence - 1) : 0;
       for (size_t k = first; k < failures.size(); ++k) {
         finding.evidence.push_back(failures[k]->evidence);

@@ -30,33 +30,34 @@ void AddSessionEvidence(Finding& finding, const Session& session) {
 void DetectHomeAndAbroadSameDay(Analysis& analysis, const UserDayMatrix& matrix,
                                 const DetectorConfig& config) {
   const auto& sessions = analysis.input->sessions;
-  for (const auto& [user, days] : matrix) {
-    if (user.empty()) continue;
-    std::vector<int64_t> flagged;
-    for (const auto& [day, cell] : days) {
-      if (cell.home && cell.abroad) flagged.push_back(day);
+  for (const UserRow& row : matrix.rows) {
+    if (row.user.empty()) continue;
+    std::vector<const DayCell*> flagged;
+    for (const DayCell& cell : matrix.Cells(row)) {
+      if (cell.home && cell.abroad) flagged.push_back(&cell);
     }
     int count = static_cast<int>(flagged.size());
     Severity severity = count >= config.same_day_high_at     ? Severity::kHigh
                         : count >= config.same_day_medium_at ? Severity::kMedium
                                                              : Severity::kLow;
     for (size_t k = 0; k < flagged.size(); ++k) {
-      const DayCell& cell = days.at(flagged[k]);
+      const DayCell& cell = *flagged[k];
       Finding finding;
       finding.rule = "home-and-abroad-same-day";
-      finding.user = user;
-      finding.day = flagged[k];
+      finding.user = row.user;
+      finding.day = cell.day;
       finding.severity = severity;
-      finding.countries.assign(cell.countries.begin(), cell.countries.end());
+      for (std::string_view country : matrix.Countries(cell))
+        finding.countries.emplace_back(country);
       bool first = true;
-      for (size_t index : cell.sessions) {
+      for (size_t index : matrix.Sessions(cell)) {
         if (!analysis.places[index].counts()) continue;
         if (first) finding.time = sessions[index].start;
         first = false;
         AddSessionEvidence(finding, sessions[index]);
       }
       finding.detail = fmt::format("home {} and abroad on {} ({} of {} such days)",
-                                   analysis.home_country, FormatDay(flagged[k]), k + 1, count);
+                                   analysis.home_country, FormatDay(cell.day), k + 1, count);
       analysis.findings.push_back(std::move(finding));
     }
   }
@@ -106,7 +107,7 @@ void DetectImpossibleTravel(Analysis& analysis, const DetectorConfig& config) {
 void DetectNewCountry(Analysis& analysis, const DetectorConfig& config) {
   const auto& sessions = analysis.input->sessions;
   const int64_t window = int64_t{config.new_country_days} * 86400;
-  std::map<std::string, int64_t> last_seen;
+  std::map<std::string, int64_t, std::less<>> last_seen;
   std::optional<int64_t> first_seen;
   for (size_t i = 0; i < sessions.size(); ++i) {
     if (i == 0 || sessions[i].user != sessions[i - 1].user) {
@@ -138,7 +139,11 @@ void DetectNewCountry(Analysis& analysis, const DetectorConfig& config) {
                                          (session.start - seen->second) / 86400);
       analysis.findings.push_back(std::move(finding));
     }
-    last_seen[place.geo().country] = session.start;
+    if (seen == last_seen.end()) {
+      last_seen.emplace(place.geo().country, session.start);
+    } else {
+      seen->second = session.start;
+    }
   }
 }
 

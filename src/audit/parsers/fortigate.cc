@@ -23,69 +23,69 @@ struct Fields {
 // Dispatch on length first: most keys of a FortiGate line are none of these, and this is the
 // parser's hot loop.
 void Assign(Fields& fields, std::string_view key, std::string_view value) {
-  if (key.size() > 7 && key.starts_with("FTNTFGT")) key.remove_prefix(7);  // CEF
+  if (key.size() > 7 && key[0] == 'F' && key.starts_with("FTNTFGT")) key.remove_prefix(7);  // CEF
   switch (key.size()) {
     case 2:
-      if (key == "tz") fields.tz = value;
+      if (SameSizeEquals(key, "tz")) fields.tz = value;
       break;
     case 3:
-      if (key == "src") fields.src = value;
-      if (key == "act") fields.action = value;
+      if (SameSizeEquals(key, "src")) fields.src = value;
+      if (SameSizeEquals(key, "act")) fields.action = value;
       break;
     case 4:
-      if (key == "date")
+      if (SameSizeEquals(key, "date"))
         fields.date = value;
-      else if (key == "time")
+      else if (SameSizeEquals(key, "time"))
         fields.time = value;
-      else if (key == "user")
+      else if (SameSizeEquals(key, "user"))
         fields.user = value;
       break;
     case 5:
-      if (key == "logid")
+      if (SameSizeEquals(key, "logid"))
         fields.logid = value;
-      else if (key == "remip")
+      else if (SameSizeEquals(key, "remip"))
         fields.remip = value;
-      else if (key == "duser")
+      else if (SameSizeEquals(key, "duser"))
         fields.user = value;
       break;
     case 6:
-      if (key == "action")
+      if (SameSizeEquals(key, "action"))
         fields.action = value;
-      else if (key == "status")
+      else if (SameSizeEquals(key, "status"))
         fields.status = value;
-      else if (key == "reason")
+      else if (SameSizeEquals(key, "reason"))
         fields.reason = value;
       break;
     case 7:
-      if (key == "subtype")
+      if (SameSizeEquals(key, "subtype"))
         fields.subtype = value;
-      else if (key == "msgtype")  // CEF
+      else if (SameSizeEquals(key, "msgtype"))  // CEF
         fields.subtype = value;
       break;
     case 8:
-      if (key == "tunnelip")
+      if (SameSizeEquals(key, "tunnelip"))
         fields.tunnelip = value;
-      else if (key == "tunnelid")
+      else if (SameSizeEquals(key, "tunnelid"))
         fields.tunnelid = value;
-      else if (key == "duration")
+      else if (SameSizeEquals(key, "duration"))
         fields.duration = value;
-      else if (key == "sentbyte")
+      else if (SameSizeEquals(key, "sentbyte"))
         fields.sentbyte = value;
-      else if (key == "rcvdbyte")
+      else if (SameSizeEquals(key, "rcvdbyte"))
         fields.rcvdbyte = value;
-      else if (key == "assignip")
+      else if (SameSizeEquals(key, "assignip"))
         fields.assignip = value;
       break;
     case 9:
-      if (key == "eventtime")
+      if (SameSizeEquals(key, "eventtime"))
         fields.eventtime = value;
-      else if (key == "xauthuser")
+      else if (SameSizeEquals(key, "xauthuser"))
         fields.xauthuser = value;
       break;
     case 10:
-      if (key == "srccountry")
+      if (SameSizeEquals(key, "srccountry"))
         fields.srccountry = value;
-      else if (key == "tunneltype")
+      else if (SameSizeEquals(key, "tunneltype"))
         fields.tunneltype = value;
       break;
     default:
