@@ -33,12 +33,13 @@ void CountUnparsedId(FileSummary& summary, std::string_view id) {
   }
 }
 
-void ParseLine(std::string_view line, uint64_t number, LineParser& parser, TimeResolver& time,
-               Sessionizer& sessionizer, FileSummary& summary, size_t max_examples, Event& event) {
+// Parses one line into `event`; true when the event is for the sessionizer.
+bool ParseLine(std::string_view line, uint64_t number, LineParser& parser, TimeResolver& time,
+               FileSummary& summary, size_t max_examples, Event& event) {
   ++summary.lines;
   if (Trim(line).empty()) {
     ++summary.ignored;
-    return;
+    return false;
   }
   event.Clear();
   switch (parser.Parse(line, time, event)) {
@@ -49,7 +50,7 @@ void ParseLine(std::string_view line, uint64_t number, LineParser& parser, TimeR
       } else if (event.kind == EventKind::kAdminLoginFailure) {
         ++summary.admin_failures;
       } else {
-        sessionizer.Add(event, number);
+        return true;
       }
       break;
     case LineOutcome::kIgnored:
@@ -63,7 +64,59 @@ void ParseLine(std::string_view line, uint64_t number, LineParser& parser, TimeR
       }
       break;
   }
+  return false;
 }
+
+// Parsing runs a few lines ahead of the sessionizer: the open-session table is larger than the
+// cache once a long input has streamed through it, so each event's table entry is fetched while
+// the next lines are parsed (Sessionizer::Prefetch), and the lookup then finds it in the cache.
+// Events are handed over in line order, so the result is the same as without the lookahead.
+class LookaheadIngest {
+ public:
+  LookaheadIngest(LineParser& parser, TimeResolver& time, Sessionizer& sessionizer,
+                  FileSummary& summary, size_t max_examples)
+      : parser_(parser),
+        time_(time),
+        sessionizer_(sessionizer),
+        summary_(summary),
+        max_examples_(max_examples) {}
+
+  void Line(std::string_view line, uint64_t number) {
+    Pending& slot = ring_[next_ % kDepth];
+    if (slot.ready) sessionizer_.Add(slot.event, slot.line);  // kDepth lines ago
+    slot.ready = ParseLine(line, number, parser_, time_, summary_, max_examples_, slot.event);
+    slot.line = number;
+    slot.hash = slot.ready ? sessionizer_.PrefetchEntry(slot.event) : 0;
+    const Pending& halfway = ring_[(next_ + kDepth / 2) % kDepth];
+    if (halfway.ready) sessionizer_.PrefetchSession(halfway.hash);
+    ++next_;
+  }
+
+  void Flush() {
+    for (size_t k = 0; k < kDepth; ++k) {
+      Pending& slot = ring_[next_ % kDepth];
+      if (slot.ready) sessionizer_.Add(slot.event, slot.line);
+      slot.ready = false;
+      ++next_;
+    }
+  }
+
+ private:
+  static constexpr size_t kDepth = 6;
+  struct Pending {
+    Event event;  // reused: its strings keep their buffers
+    uint64_t line = 0;
+    uint64_t hash = 0;
+    bool ready = false;
+  };
+  LineParser& parser_;
+  TimeResolver& time_;
+  Sessionizer& sessionizer_;
+  FileSummary& summary_;
+  size_t max_examples_;
+  Pending ring_[kDepth];
+  size_t next_ = 0;
+};
 
 }  // namespace
 
@@ -104,13 +157,10 @@ void IngestFile(const std::string& path, const TimeZone& zone, const IngestOptio
   Sessionizer sessionizer(*summary.format, file_index, input.sessions, input.attempts,
                           *input.strings);
   uint64_t number = 0;
-  Event event;
-  for (const auto& text : head) {
-    ParseLine(text, ++number, *parser, time, sessionizer, summary, options.max_examples, event);
-  }
-  while ((*reader)->Next(line)) {
-    ParseLine(line, ++number, *parser, time, sessionizer, summary, options.max_examples, event);
-  }
+  LookaheadIngest ingest(*parser, time, sessionizer, summary, options.max_examples);
+  for (const auto& text : head) ingest.Line(text, ++number);
+  while ((*reader)->Next(line)) ingest.Line(line, ++number);
+  ingest.Flush();
   if (!(*reader)->error().empty()) summary.error = "read error: " + (*reader)->error();
   sessionizer.Finish();
 }

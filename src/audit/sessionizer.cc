@@ -150,6 +150,24 @@ void Sessionizer::Add(Event& event, uint64_t line) {
   }
 }
 
+uint64_t Sessionizer::PrefetchEntry(const Event& event) const {
+  if (event.session_key.empty() || table_.empty()) return 0;
+  uint64_t hash = std::hash<std::string_view>{}(event.session_key);
+  __builtin_prefetch(&table_[hash & (table_.size() - 1)]);
+  return hash;
+}
+
+void Sessionizer::PrefetchSession(uint64_t hash) const {
+  if (hash == 0 || table_.empty()) return;
+  const Entry& entry = table_[hash & (table_.size() - 1)];
+  if (entry.slot == kNoSlot || entry.hash != hash || entry.slot >= slots_.size()) return;
+  const Pending& pending = slots_[entry.slot];
+  __builtin_prefetch(&pending);
+  __builtin_prefetch(pending.key.data());
+  __builtin_prefetch(reinterpret_cast<const char*>(&pending) + 64);
+  __builtin_prefetch(reinterpret_cast<const char*>(&pending) + 128);
+}
+
 uint32_t Sessionizer::FindOrInsert(std::string_view key, bool& inserted) {
   if ((open_count_ + 1) * 2 > table_.size()) Grow();
   uint64_t hash = std::hash<std::string_view>{}(key);

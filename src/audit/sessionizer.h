@@ -26,6 +26,12 @@ class Sessionizer {
         strings_(strings) {}
 
   void Add(Event& event, uint64_t line);
+  // Hints that `event` comes soon, in two steps a few lines apart: PrefetchEntry starts loading
+  // its key's table entry into the cache (returns the key's hash, 0 for no key), PrefetchSession
+  // reads that entry, by then cached, and starts loading the open session it points to. They
+  // change nothing.
+  uint64_t PrefetchEntry(const Event& event) const;
+  void PrefetchSession(uint64_t hash) const;
   // Emits sessions still open at the end of the input, with an unknown end.
   void Finish();
 

@@ -25,8 +25,7 @@ std::string_view StringPool::Keep(std::string_view text) {
   return {copy, text.size()};
 }
 
-std::string_view StringPool::Intern(std::string_view text) {
-  if (text.empty()) return {};
+std::string_view StringPool::InternSlow(std::string_view text) {
   if ((used_ + 1) * 2 > slots_.size()) Grow();
   uint64_t hash = std::hash<std::string_view>{}(text);
   size_t mask = slots_.size() - 1;

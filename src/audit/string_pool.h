@@ -20,7 +20,16 @@ class StringPool {
 
   // A view of a copy of `text`, valid for the pool's lifetime; equal texts share one copy.
   // For values that repeat (user names, clients, countries, reasons).
-  std::string_view Intern(std::string_view text);
+  std::string_view Intern(std::string_view text) {
+    if (text.empty()) return {};
+    std::string_view& recent = recent_[RecentIndex(text)];
+    if (recent.size() == text.size() &&
+        __builtin_memcmp(recent.data(), text.data(), text.size()) == 0) {
+      return recent;
+    }
+    recent = InternSlow(text);
+    return recent;
+  }
   // A copy without looking for an equal one: for values that are unique per record (session
   // ids), where the lookup would only cost.
   std::string_view Keep(std::string_view text);
@@ -28,12 +37,24 @@ class StringPool {
   size_t distinct() const { return used_; }
 
  private:
+  static size_t RecentIndex(std::string_view text) {
+    return (text.size() * 31 + static_cast<unsigned char>(text.front()) * 7 +
+            static_cast<unsigned char>(text.back())) %
+           kRecent;
+  }
+
   struct Slot {
     uint64_t hash = 0;
     const char* data = nullptr;  // nullptr: empty slot
     uint32_t size = 0;
   };
   void Grow();
+  std::string_view InternSlow(std::string_view text);
+
+  // The latest values by a cheap index (length and end bytes): clients, countries and reasons
+  // repeat from line to line, and a hit costs one compare instead of hashing and probing.
+  static constexpr size_t kRecent = 64;
+  std::string_view recent_[kRecent];
 
   std::vector<std::unique_ptr<char[]>> chunks_;
   char* free_ = nullptr;

@@ -15,28 +15,22 @@ std::string_view Trim(std::string_view text) {
   return text;
 }
 
-bool ConsumePrefix(std::string_view& text, std::string_view prefix) {
-  if (!text.starts_with(prefix)) return false;
-  text.remove_prefix(prefix.size());
-  return true;
-}
-
 std::optional<std::string_view> After(std::string_view text, std::string_view marker) {
-  auto at = text.find(marker);
+  auto at = Find(text, marker);
   if (at == std::string_view::npos) return std::nullopt;
   return text.substr(at + marker.size());
 }
 
 size_t FindAfterSpace(std::string_view text, std::string_view word, size_t from) {
-  for (size_t at = text.find(word, from + 1); at != std::string_view::npos;
-       at = text.find(word, at + 1)) {
+  for (size_t at = Find(text, word, from + 1); at != std::string_view::npos;
+       at = Find(text, word, at + 1)) {
     if (text[at - 1] == ' ') return at - 1;
   }
   return std::string_view::npos;
 }
 
 std::string_view Before(std::string_view text, std::string_view marker) {
-  return text.substr(0, text.find(marker));
+  return text.substr(0, Find(text, marker));
 }
 
 std::string_view TokenUntil(std::string_view text, std::string_view stops) {

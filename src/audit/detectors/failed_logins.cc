@@ -85,16 +85,32 @@ void DetectFailuresThenSuccess(Analysis& analysis, const DetectorConfig& config)
     std::string_view user;
     Evidence evidence;
   };
-  std::map<IpAddress, std::vector<Login>> by_source;
+  // Only a source with enough failures in all can have enough on one day: the other sources'
+  // successes (nearly every session) need not be collected and sorted.
+  std::map<IpAddress, size_t> failures_per_source;
   for (const auto& attempt : attempts) {
-    if (attempt.source) {
-      by_source[*attempt.source].push_back(
-          {attempt.time, attempt.success, attempt.user, attempt.evidence});
+    if (attempt.source && !attempt.success) ++failures_per_source[*attempt.source];
+  }
+  std::map<IpAddress, std::vector<Login>> by_source;
+  for (const auto& [source, failures] : failures_per_source) {
+    if (static_cast<int>(failures) >= config.failures_before_success) by_source[source];
+  }
+  const bool every_source = config.failures_before_success <= 0;  // a success alone is enough
+  if (by_source.empty() && !every_source) return;
+  for (const auto& attempt : attempts) {
+    if (!attempt.source) continue;
+    if (every_source) by_source[*attempt.source];
+    auto found = by_source.find(*attempt.source);
+    if (found != by_source.end()) {
+      found->second.push_back({attempt.time, attempt.success, attempt.user, attempt.evidence});
     }
   }
   for (const auto& session : sessions) {
-    if (session.source) {
-      by_source[*session.source].push_back({session.start, true, session.user, session.evidence});
+    if (!session.source) continue;
+    if (every_source) by_source[*session.source];
+    auto found = by_source.find(*session.source);
+    if (found != by_source.end()) {
+      found->second.push_back({session.start, true, session.user, session.evidence});
     }
   }
   for (auto& [source, logins] : by_source) {

@@ -156,7 +156,7 @@ bool Named(std::string_view user) { return !user.empty() && user != "N/A" && use
 class FortiGateParser : public LineParser {
  public:
   LineOutcome Parse(std::string_view line, TimeResolver& time, Event& out) override {
-    if (line.find("logid=") == std::string_view::npos) return LineOutcome::kUnparsed;
+    if (Find(line, "logid=") == std::string_view::npos) return LineOutcome::kUnparsed;
     Fields fields;
     if (!Split(line, fields) || fields.logid.empty()) return LineOutcome::kUnparsed;
     out.message_id = fields.logid;

@@ -136,7 +136,7 @@ class GlobalProtectParser : public LineParser {
     if (size_t type = FindType(line, "GLOBALPROTECT,"); type != std::string_view::npos) {
       return ParseCsv(line, type, time, out);
     }
-    if (line.find("GlobalProtect ") != std::string_view::npos) return ParseText(line, time, out);
+    if (Find(line, "GlobalProtect ") != std::string_view::npos) return ParseText(line, time, out);
     if (FindType(line, "SYSTEM,auth,") != std::string_view::npos)
       return ParseAdmin(line, time, out);
     return LineOutcome::kUnparsed;
