@@ -27,6 +27,10 @@ struct Finding {
   Severity severity = Severity::kLow;
   std::string detail;
   std::vector<Evidence> evidence;
+  // What the evidence points to, for the outputs' details (duration, bytes, failure reasons):
+  // indices into input->sessions and input->attempts.
+  std::vector<size_t> sessions;
+  std::vector<size_t> attempts;
 };
 
 // Per session: where its source is and whether it counts as a place at all.

@@ -66,6 +66,7 @@ void DetectPasswordSpray(Analysis& analysis, const DetectorConfig& config) {
           distinct >= 3 * config.spray_min_users ? Severity::kHigh : Severity::kMedium;
       for (size_t k = begin; k <= last && finding.evidence.size() < kMaxEvidence; ++k) {
         finding.evidence.push_back(attempts[indices[k]].evidence);
+        finding.attempts.push_back(indices[k]);
       }
       finding.detail = fmt::format("{} failed for {} distinct users within {} min",
                                    source.ToString(), distinct, config.spray_window_minutes);
@@ -84,6 +85,8 @@ void DetectFailuresThenSuccess(Analysis& analysis, const DetectorConfig& config)
     bool success;
     std::string_view user;
     Evidence evidence;
+    size_t index;  // into attempts, or into sessions when `from_session`
+    bool from_session;
   };
   // Only a source with enough failures in all can have enough on one day: the other sources'
   // successes (nearly every session) need not be collected and sorted.
@@ -102,7 +105,8 @@ void DetectFailuresThenSuccess(Analysis& analysis, const DetectorConfig& config)
     if (every_source) by_source[*attempt.source];
     auto found = by_source.find(*attempt.source);
     if (found != by_source.end()) {
-      found->second.push_back({attempt.time, attempt.success, attempt.user, attempt.evidence});
+      found->second.push_back({attempt.time, attempt.success, attempt.user, attempt.evidence,
+                               static_cast<size_t>(&attempt - attempts.data()), false});
     }
   }
   for (const auto& session : sessions) {
@@ -110,7 +114,8 @@ void DetectFailuresThenSuccess(Analysis& analysis, const DetectorConfig& config)
     if (every_source) by_source[*session.source];
     auto found = by_source.find(*session.source);
     if (found != by_source.end()) {
-      found->second.push_back({session.start, true, session.user, session.evidence});
+      found->second.push_back({session.start, true, session.user, session.evidence,
+                               static_cast<size_t>(&session - sessions.data()), true});
     }
   }
   for (auto& [source, logins] : by_source) {
@@ -147,8 +152,10 @@ void DetectFailuresThenSuccess(Analysis& analysis, const DetectorConfig& config)
       size_t first = failures.size() > kMaxEvidence - 1 ? failures.size() - (kMaxEvidence - 1) : 0;
       for (size_t k = first; k < failures.size(); ++k) {
         finding.evidence.push_back(failures[k]->evidence);
+        finding.attempts.push_back(failures[k]->index);
       }
       finding.evidence.push_back(login.evidence);
+      (login.from_session ? finding.sessions : finding.attempts).push_back(login.index);
       finding.detail = fmt::format("{} failures from {} then a successful login on {}",
                                    failures.size(), source.ToString(), FormatDay(day));
       analysis.findings.push_back(std::move(finding));

@@ -17,8 +17,11 @@ namespace {
 
 constexpr size_t kMaxEvidence = 10;
 
-void AddSessionEvidence(Finding& finding, const Session& session) {
-  if (finding.evidence.size() < kMaxEvidence) finding.evidence.push_back(session.evidence);
+void AddSessionEvidence(Finding& finding, const Session& session, size_t index) {
+  if (finding.evidence.size() < kMaxEvidence) {
+    finding.evidence.push_back(session.evidence);
+    finding.sessions.push_back(index);
+  }
   if (session.source && std::find(finding.addresses.begin(), finding.addresses.end(),
                                   *session.source) == finding.addresses.end()) {
     finding.addresses.push_back(*session.source);
@@ -54,7 +57,7 @@ void DetectHomeAndAbroadSameDay(Analysis& analysis, const UserDayMatrix& matrix,
         if (!analysis.places[index].counts()) continue;
         if (first) finding.time = sessions[index].start;
         first = false;
-        AddSessionEvidence(finding, sessions[index]);
+        AddSessionEvidence(finding, sessions[index], index);
       }
       finding.detail = fmt::format("home {} and abroad on {} ({} of {} such days)",
                                    analysis.home_country, FormatDay(cell.day), k + 1, count);
@@ -89,8 +92,8 @@ void DetectImpossibleTravel(Analysis& analysis, const DetectorConfig& config) {
         finding.countries = {from_geo.country, place.geo().country};
         finding.severity =
             from_geo.country != place.geo().country ? Severity::kHigh : Severity::kMedium;
-        AddSessionEvidence(finding, from);
-        AddSessionEvidence(finding, sessions[i]);
+        AddSessionEvidence(finding, from, previous);
+        AddSessionEvidence(finding, sessions[i], i);
         finding.detail = fmt::format(
             "{:.0f} km from {} ({}) to {} ({}) in {:.1f} h{}", km,
             from_geo.city.empty() ? from_geo.country : from_geo.city, FormatUtc(from.start),
@@ -132,7 +135,7 @@ void DetectNewCountry(Analysis& analysis, const DetectorConfig& config) {
       if (!analysis.home_country.empty() && place.geo().country != analysis.home_country) {
         finding.severity = Severity::kMedium;
       }
-      AddSessionEvidence(finding, session);
+      AddSessionEvidence(finding, session, i);
       finding.detail = seen == last_seen.end()
                            ? fmt::format("first login from {}", place.geo().country)
                            : fmt::format("first login from {} in {} days", place.geo().country,
