@@ -18,6 +18,9 @@ struct Fields {
   std::string_view date, time, tz, eventtime, logid, action, user, remip, tunnelip, tunnelid,
       srccountry, tunneltype, subtype, status, reason, duration, sentbyte, rcvdbyte, xauthuser,
       assignip, src;
+  // type="traffic" / "utm" after a logid: a forward-traffic or security log, never a login.
+  // Most of a real FortiGate's log; the scan stops there.
+  bool not_a_login = false;
 };
 
 // Dispatch on length first: most keys of a FortiGate line are none of these, and this is the
@@ -39,6 +42,8 @@ void Assign(Fields& fields, std::string_view key, std::string_view value) {
         fields.time = value;
       else if (SameSizeEquals(key, "user"))
         fields.user = value;
+      else if (SameSizeEquals(key, "type") && !fields.logid.empty())
+        fields.not_a_login = value == "traffic" || value == "utm";
       break;
     case 5:
       if (SameSizeEquals(key, "logid"))
@@ -100,6 +105,7 @@ bool Split(std::string_view text, Fields& fields) {
   while (NextKeyValue(text, key, value)) {
     Assign(fields, key, value);
     ++pairs;
+    if (fields.not_a_login) return true;
   }
   return pairs >= 3;
 }
@@ -160,6 +166,7 @@ class FortiGateParser : public LineParser {
     Fields fields;
     if (!Split(line, fields) || fields.logid.empty()) return LineOutcome::kUnparsed;
     out.message_id = fields.logid;
+    if (fields.not_a_login) return LineOutcome::kIgnored;
     auto when = ResolveTime(fields, line, time);
     if (!when) return LineOutcome::kUnparsed;
     out.time = *when;
