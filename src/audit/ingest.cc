@@ -188,20 +188,29 @@ std::vector<uint32_t> UserRanks(const std::vector<Session>& sessions, size_t& di
     std::string_view user;
     uint32_t id = UINT32_MAX;
   };
-  std::vector<Slot> table(std::bit_ceil(sessions.size() * 2 + 16));
-  size_t mask = table.size() - 1;
+  // Sized by the distinct names, not the sessions, so that it stays in the cache.
+  std::vector<Slot> table(1024);
   std::vector<std::string_view> names;
   std::vector<uint32_t> ids(sessions.size());
-  // Names are interned, so a run of one user's sessions mostly repeats the previous view.
   std::string_view previous;
   uint32_t previous_id = UINT32_MAX;
   for (size_t i = 0; i < sessions.size(); ++i) {
     std::string_view user = sessions[i].user;
-    if (previous_id != UINT32_MAX && user.data() == previous.data() &&
-        user.size() == previous.size()) {
+    if (previous_id != UINT32_MAX && user == previous) {
       ids[i] = previous_id;
       continue;
     }
+    if ((names.size() + 1) * 2 > table.size()) {
+      std::vector<Slot> grown(table.size() * 2);
+      for (const Slot& slot : table) {
+        if (slot.id == UINT32_MAX) continue;
+        size_t at = std::hash<std::string_view>{}(slot.user) & (grown.size() - 1);
+        while (grown[at].id != UINT32_MAX) at = (at + 1) & (grown.size() - 1);
+        grown[at] = slot;
+      }
+      table = std::move(grown);
+    }
+    size_t mask = table.size() - 1;
     size_t at = std::hash<std::string_view>{}(user)&mask;
     while (table[at].id != UINT32_MAX && table[at].user != user) at = (at + 1) & mask;
     if (table[at].id == UINT32_MAX) {

@@ -14,7 +14,7 @@ constexpr uint64_t kSweepEvery = 1'000'000;
 
 Session Sessionizer::FromEvent(const Event& event, Evidence evidence) {
   Session session;
-  session.user = strings_.Intern(event.user);
+  session.user = strings_.Keep(event.user);
   session.source = event.source;
   session.tunnel = event.tunnel;
   session.start = event.time;
@@ -44,7 +44,9 @@ void Sessionizer::Merge(Pending& pending, Event& event) {
   Session& session = pending.session;
   // The first value logged wins: later lines repeat it or, for OpenVPN, carry the certificate
   // name where the earlier line had the login name.
-  if (session.user.empty()) session.user = strings_.Intern(event.user);
+  // Kept, not interned: one lookup per session in a table of every user would miss the cache
+  // while the input streams through it; SortInput groups the names later in one pass.
+  if (session.user.empty()) session.user = strings_.Keep(event.user);
   if (!session.source) session.source = event.source;
   if (!session.tunnel) session.tunnel = event.tunnel;
   if (session.client.empty()) session.client = strings_.Intern(event.client);
