@@ -1,8 +1,8 @@
 #pragma once
-// The audit's strings (user names, client strings, countries, session ids) copied once into
+// The audit's strings (user names, client strings, countries, reasons, session ids) copied into
 // chunks that live as long as the pool. A session then holds 16-byte views instead of strings:
 // it is small, trivially copyable, sorts by memmove and is freed with its vector at once, and
-// the millions of sessions of a long log share one copy of each name.
+// the millions of sessions of a long log share one copy of each client, country and reason.
 
 #include <cstddef>
 #include <cstdint>
