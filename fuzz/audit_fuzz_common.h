@@ -22,7 +22,7 @@ inline int FuzzAuditFormat(LogFormat format, const uint8_t* data, size_t size) {
   input.files.push_back(FileSummary{"fuzz", format, {}, 0, 0, 0, 0, {}, {}, 0, 0});
   auto parser = MakeParser(format);
   TimeResolver time(zone, 2024, 0);
-  Sessionizer sessionizer(format, 0, input.sessions, input.attempts);
+  Sessionizer sessionizer(format, 0, input.sessions, input.attempts, *input.strings);
   uint64_t number = 0;
   while (!text.empty()) {
     std::string_view line = text.substr(0, text.find('\n'));

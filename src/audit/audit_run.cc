@@ -115,7 +115,7 @@ void FilterInput(AuditInput& input, const AuditQuery& query, const TimeZone& zon
     if (auto parsed = IpNetwork::Parse(query.source)) network = *parsed;
   }
   std::string user = Lower(query.user);
-  auto in_period = [&](const std::string& who, int64_t time) {
+  auto in_period = [&](std::string_view who, int64_t time) {
     if (!user.empty() && who.find(user) == std::string::npos) return false;
     int64_t day = zone.LocalDay(time);
     return !(query.from_day && day < *query.from_day) && !(query.to_day && day > *query.to_day);
@@ -130,7 +130,7 @@ void FilterInput(AuditInput& input, const AuditQuery& query, const TimeZone& zon
     if (!query.source.empty() && (!network || !network->Contains(*source))) return false;
     return query.country.empty() || geo.Locate(*source).country == query.country;
   };
-  std::set<std::string> users;
+  std::set<std::string_view> users;
   for (const auto& session : input.sessions) {
     if (matches(session.source)) users.insert(session.user);
   }

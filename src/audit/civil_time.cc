@@ -91,10 +91,17 @@ bool ConsumeClock(std::string_view& text, CivilTime& out) {
 }
 
 int MonthFromAbbrev(std::string_view text) {
-  static constexpr std::string_view kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                                 "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  // Every syslog line starts with one: three bytes compared as one number, not twelve strings.
+  static constexpr char kMonths[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+  if (text.size() != 3) return 0;
+  auto packed = [](const char* p) {
+    return static_cast<uint32_t>(static_cast<unsigned char>(p[0])) << 16 |
+           static_cast<uint32_t>(static_cast<unsigned char>(p[1])) << 8 |
+           static_cast<uint32_t>(static_cast<unsigned char>(p[2]));
+  };
+  uint32_t wanted = packed(text.data());
   for (int i = 0; i < 12; ++i) {
-    if (text == kMonths[i]) return i + 1;
+    if (packed(kMonths + 3 * i) == wanted) return i + 1;
   }
   return 0;
 }

@@ -91,16 +91,19 @@ struct Event {
   }
 };
 
+// Sessions and attempts are what a long log turns into by the million: their strings are views
+// into the run's StringPool (AuditInput::strings), so that they stay small and trivially
+// copyable. Whoever fills one interns its strings in the pool of the input it goes into.
 struct Session {
-  std::string user;
+  std::string_view user;
   std::optional<IpAddress> source;
   std::optional<IpAddress> tunnel;
+  LogFormat format = LogFormat::kF5Apm;
   int64_t start = 0;
   std::optional<int64_t> end;
-  std::string session_id;
-  std::string client;
-  std::string vendor_country;
-  LogFormat format = LogFormat::kF5Apm;
+  std::string_view session_id;
+  std::string_view client;
+  std::string_view vendor_country;
   Evidence evidence;
   uint64_t bytes_in = 0;  // 0: not logged
   uint64_t bytes_out = 0;
@@ -110,11 +113,11 @@ struct Session {
 // start is itself a successful login and is not repeated here (sessions dominate memory).
 struct LoginAttempt {
   int64_t time = 0;
-  std::string user;
+  std::string_view user;
   std::optional<IpAddress> source;
   bool success = false;
   Evidence evidence;
-  std::string reason;  // failures: the gateway's reason when it logged one
+  std::string_view reason;  // failures: the gateway's reason when it logged one
 };
 
 }  // namespace netwarden::audit

@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <fstream>
 
 #include "audit/civil_time.h"
@@ -20,14 +21,28 @@ CREATE TABLE IF NOT EXISTS sessions(
   id INTEGER PRIMARY KEY, user TEXT NOT NULL, start INTEGER NOT NULL, end_time INTEGER,
   source TEXT NOT NULL, tunnel TEXT NOT NULL, session_id TEXT NOT NULL, client TEXT NOT NULL,
   vendor_country TEXT NOT NULL, format TEXT NOT NULL, file_id INTEGER, line INTEGER,
+  bytes_in INTEGER NOT NULL DEFAULT 0, bytes_out INTEGER NOT NULL DEFAULT 0,
   UNIQUE(user, start, source, format, session_id));
 CREATE TABLE IF NOT EXISTS attempts(
   id INTEGER PRIMARY KEY, time INTEGER NOT NULL, user TEXT NOT NULL, source TEXT NOT NULL,
-  success INTEGER NOT NULL, file_id INTEGER, line INTEGER,
+  success INTEGER NOT NULL, file_id INTEGER, line INTEGER, reason TEXT NOT NULL DEFAULT '',
   UNIQUE(time, user, source, success, line));
 CREATE INDEX IF NOT EXISTS sessions_by_start ON sessions(start);
 CREATE INDEX IF NOT EXISTS attempts_by_time ON attempts(time);
 )SQL";
+
+// Columns added after the first release of the schema: a database file written before them
+// gets them on open (ALTER TABLE ADD COLUMN keeps every row; old rows read as "not logged").
+struct AddedColumn {
+  const char* table;
+  const char* column;
+  const char* definition;
+};
+constexpr AddedColumn kAddedColumns[] = {
+    {"sessions", "bytes_in", "INTEGER NOT NULL DEFAULT 0"},
+    {"sessions", "bytes_out", "INTEGER NOT NULL DEFAULT 0"},
+    {"attempts", "reason", "TEXT NOT NULL DEFAULT ''"},
+};
 
 // One prepared statement; finalized on scope exit.
 class Statement {
@@ -45,7 +60,9 @@ class Statement {
     return *this;
   }
   Statement& Bind(int index, std::string_view text) {
-    sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+    // An empty view may have no data pointer, which SQLite would bind as NULL.
+    sqlite3_bind_text(stmt_, index, text.empty() ? "" : text.data(), static_cast<int>(text.size()),
+                      SQLITE_TRANSIENT);
     return *this;
   }
   Statement& BindNull(int index) {
@@ -103,7 +120,22 @@ Result<std::unique_ptr<HistoryDb>> HistoryDb::Open(const std::string& path) {
   }
   std::unique_ptr<HistoryDb> history(new HistoryDb(db));
   if (auto created = history->Execute(kSchema); !created) return created.error();
+  if (auto migrated = history->Migrate(); !migrated) return migrated.error();
   return history;
+}
+
+Result<void> HistoryDb::Migrate() {
+  for (const AddedColumn& added : kAddedColumns) {
+    std::string query = std::string("SELECT 1 FROM pragma_table_info('") + added.table +
+                        "') WHERE name = '" + added.column + "'";
+    Statement exists(db_, query.c_str());
+    if (!exists.ok()) return DbError(db_, "history database");
+    if (exists.Step() == SQLITE_ROW) continue;
+    std::string alter = std::string("ALTER TABLE ") + added.table + " ADD COLUMN " + added.column +
+                        " " + added.definition;
+    if (auto altered = Execute(alter.c_str()); !altered) return altered.error();
+  }
+  return Ok();
 }
 
 HistoryDb::~HistoryDb() { sqlite3_close(db_); }
@@ -133,11 +165,11 @@ Result<StoreStats> HistoryDb::Store(const AuditInput& input,
                  "ingested_at) VALUES(?, ?, ?, ?, ?, strftime('%s','now'))");
   Statement session(db_,
                     "INSERT OR IGNORE INTO sessions(user, start, end_time, source, tunnel, "
-                    "session_id, client, vendor_country, format, file_id, line) "
-                    "VALUES(?,?,?,?,?,?,?,?,?,?,?)");
+                    "session_id, client, vendor_country, format, file_id, line, bytes_in, "
+                    "bytes_out) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)");
   Statement attempt(db_,
-                    "INSERT OR IGNORE INTO attempts(time, user, source, success, file_id, line) "
-                    "VALUES(?,?,?,?,?,?)");
+                    "INSERT OR IGNORE INTO attempts(time, user, source, success, file_id, line, "
+                    "reason) VALUES(?,?,?,?,?,?,?)");
   if (!file.ok() || !session.ok() || !attempt.ok()) {
     Result<void> rolled_back = Execute("ROLLBACK");
     return DbError(db_, "history database");
@@ -168,6 +200,7 @@ Result<StoreStats> HistoryDb::Store(const AuditInput& input,
     session.Bind(4, AddressText(s.source)).Bind(5, AddressText(s.tunnel)).Bind(6, s.session_id);
     session.Bind(7, s.client).Bind(8, s.vendor_country).Bind(9, LogFormatName(s.format));
     session.Bind(10, file_ids.at(s.evidence.file)).Bind(11, static_cast<int64_t>(s.evidence.line));
+    session.Bind(12, static_cast<int64_t>(s.bytes_in)).Bind(13, static_cast<int64_t>(s.bytes_out));
     if (session.Step() == SQLITE_DONE && sqlite3_changes(db_) > 0) ++stats.sessions_added;
     session.Reset();
   }
@@ -177,6 +210,7 @@ Result<StoreStats> HistoryDb::Store(const AuditInput& input,
         .Bind(3, AddressText(a.source))
         .Bind(4, a.success ? 1 : 0);
     attempt.Bind(5, file_ids.at(a.evidence.file)).Bind(6, static_cast<int64_t>(a.evidence.line));
+    attempt.Bind(7, a.reason);
     if (attempt.Step() == SQLITE_DONE && sqlite3_changes(db_) > 0) ++stats.attempts_added;
     attempt.Reset();
   }
@@ -211,36 +245,37 @@ Result<AuditInput> HistoryDb::Load(const TimeZone& zone, std::optional<int64_t> 
   };
   Statement sessions(db_,
                      "SELECT user, start, end_time, source, tunnel, session_id, client, "
-                     "vendor_country, format, file_id, line FROM sessions "
+                     "vendor_country, format, file_id, line, bytes_in, bytes_out FROM sessions "
                      "WHERE start >= ? AND start < ?");
   if (!sessions.ok()) return DbError(db_, "history database");
   sessions.Bind(1, from).Bind(2, to);
   while (sessions.Step() == SQLITE_ROW) {
     Session s;
-    s.user = sessions.Text(0);
+    StringPool& strings = *input.strings;
+    s.user = strings.Intern(sessions.Text(0));
     s.start = sessions.Int(1);
     if (!sessions.IsNull(2)) s.end = sessions.Int(2);
     s.source = ParseAddress(sessions.Text(3));
     s.tunnel = ParseAddress(sessions.Text(4));
-    s.session_id = sessions.Text(5);
-    s.client = sessions.Text(6);
-    s.vendor_country = sessions.Text(7);
+    s.session_id = strings.Keep(sessions.Text(5));
+    s.client = strings.Intern(sessions.Text(6));
+    s.vendor_country = strings.Intern(sessions.Text(7));
     s.format = LogFormatFromName(sessions.Text(8)).value_or(LogFormat::kF5Apm);
     s.evidence = evidence(sessions.Int(9), sessions.Int(10));
+    s.bytes_in = static_cast<uint64_t>(std::max<int64_t>(0, sessions.Int(11)));
+    s.bytes_out = static_cast<uint64_t>(std::max<int64_t>(0, sessions.Int(12)));
     input.sessions.push_back(std::move(s));
   }
   Statement attempts(db_,
-                     "SELECT time, user, source, success, file_id, line FROM attempts "
+                     "SELECT time, user, source, success, file_id, line, reason FROM attempts "
                      "WHERE time >= ? AND time < ?");
   if (!attempts.ok()) return DbError(db_, "history database");
   attempts.Bind(1, from).Bind(2, to);
   while (attempts.Step() == SQLITE_ROW) {
-    input.attempts.push_back(LoginAttempt{attempts.Int(0),
-                                          attempts.Text(1),
-                                          ParseAddress(attempts.Text(2)),
-                                          attempts.Int(3) != 0,
+    input.attempts.push_back(LoginAttempt{attempts.Int(0), input.strings->Intern(attempts.Text(1)),
+                                          ParseAddress(attempts.Text(2)), attempts.Int(3) != 0,
                                           evidence(attempts.Int(4), attempts.Int(5)),
-                                          {}});
+                                          input.strings->Intern(attempts.Text(6))});
   }
   SortInput(input);
   return input;

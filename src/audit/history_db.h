@@ -42,6 +42,8 @@ class HistoryDb {
  private:
   explicit HistoryDb(sqlite3* db) : db_(db) {}
   Result<void> Execute(const char* sql);
+  // Adds the columns a database file from an older release lacks.
+  Result<void> Migrate();
 
   sqlite3* db_;
 };

@@ -4,12 +4,14 @@
 // A bad line or an unreadable file is recorded in its FileSummary; it never stops the run.
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "audit/event.h"
+#include "audit/string_pool.h"
 #include "audit/time_zone.h"
 
 namespace netwarden::audit {
@@ -39,6 +41,8 @@ struct AuditInput {
   std::vector<FileSummary> files;
   std::vector<Session> sessions;
   std::vector<LoginAttempt> attempts;
+  // Owns the text the sessions and attempts point to; shared by copies of the input.
+  std::shared_ptr<StringPool> strings = std::make_shared<StringPool>();
 };
 
 struct IngestOptions {

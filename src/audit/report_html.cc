@@ -24,7 +24,7 @@ std::string CellClass(const DayCell& cell, bool have_home) {
   if (cell.home && cell.abroad) return "both";
   if (cell.abroad) return "abroad";
   if (cell.home) return "home";
-  return (!have_home && !cell.countries.empty()) ? "home" : "other";
+  return (!have_home && cell.country_count > 0) ? "home" : "other";
 }
 
 Json BuildData(const ReportContext& context) {
@@ -42,18 +42,23 @@ Json BuildData(const ReportContext& context) {
     Json cells = Json::object();
   };
   std::vector<Row> rows;
-  for (const auto& [user, days] : *context.matrix) {
+  const UserDayMatrix& matrix = *context.matrix;
+  std::set<int64_t> days_with_data;
+  for (const UserRow& user : matrix.rows) {
     Row row;
-    row.name = user.empty() ? "(unknown)" : user;
-    for (const auto& [day, cell] : days) {
-      first_day = std::min(first_day, day);
-      last_day = std::max(last_day, day);
+    row.name = user.user.empty() ? "(unknown)" : std::string(user.user);
+    for (const DayCell& cell : matrix.Cells(user)) {
+      first_day = std::min(first_day, cell.day);
+      last_day = std::max(last_day, cell.day);
+      days_with_data.insert(cell.day);
       if (cell.home && cell.abroad) ++row.red;
       Json countries = Json::array();
-      for (const auto& country : cell.countries) countries.push_back(country);
+      for (std::string_view country : matrix.Countries(cell)) countries.push_back(country);
       if (countries.empty()) countries.push_back("·");
-      row.cells[FormatDay(day)] =
-          Json{{"c", CellClass(cell, have_home)}, {"k", countries}, {"s", cell.sessions}};
+      Json indices = Json::array();
+      for (uint32_t index : matrix.Sessions(cell)) indices.push_back(index);
+      row.cells[FormatDay(cell.day)] =
+          Json{{"c", CellClass(cell, have_home)}, {"k", countries}, {"s", std::move(indices)}};
     }
     rows.push_back(std::move(row));
   }
@@ -67,10 +72,6 @@ Json BuildData(const ReportContext& context) {
   }
   // Every day of the period, so that gaps show; but a stray timestamp years away must not
   // inflate the page, so long periods list only the days with sessions.
-  std::set<int64_t> days_with_data;
-  for (const auto& [user, days] : *context.matrix) {
-    for (const auto& [day, cell] : days) days_with_data.insert(day);
-  }
   Json day_list = Json::array();
   if (first_day <= last_day && last_day - first_day <= kMaxContinuousDays) {
     for (int64_t day = first_day; day <= last_day; ++day) day_list.push_back(FormatDay(day));

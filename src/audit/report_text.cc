@@ -56,8 +56,11 @@ void WriteTextSummary(std::ostream& out, const ReportContext& context) {
       out << fmt::format("  unparsed line {}: {}\n", line, EscapeForTerminal(text));
     }
   }
-  std::set<std::string> users;
-  for (const auto& session : input.sessions) users.insert(session.user);
+  // Sessions are sorted by user: the users are the runs of one name.
+  size_t users = 0;
+  for (size_t i = 0; i < input.sessions.size(); ++i) {
+    if (i == 0 || input.sessions[i].user != input.sessions[i - 1].user) ++users;
+  }
   size_t failures = std::count_if(input.attempts.begin(), input.attempts.end(),
                                   [](const LoginAttempt& a) { return !a.success; });
   std::string period;
@@ -67,13 +70,13 @@ void WriteTextSummary(std::ostream& out, const ReportContext& context) {
         [](const SessionPlace& a, const SessionPlace& b) { return a.local_day < b.local_day; });
     period = fmt::format(", {} .. {}", FormatDay(first->local_day), FormatDay(last->local_day));
   }
-  out << fmt::format("sessions: {} ({} users{}); failed logins: {}\n", input.sessions.size(),
-                     users.size(), period, failures);
+  out << fmt::format("sessions: {} ({} users{}); failed logins: {}\n", input.sessions.size(), users,
+                     period, failures);
   // Gateways that log a country (F5 CC=, GlobalProtect region) are cross-checked against GeoIP.
   size_t compared = 0;
   size_t disagreeing = 0;
   for (size_t i = 0; i < input.sessions.size(); ++i) {
-    const std::string& logged = input.sessions[i].vendor_country;
+    std::string_view logged = input.sessions[i].vendor_country;
     const std::string& located = analysis.places[i].geo().country;
     if (logged.size() != 2 || located.empty() || !analysis.places[i].counts()) continue;
     ++compared;

@@ -10,31 +10,31 @@ namespace {
 constexpr int64_t kQuietSeconds = 2 * 86400;
 constexpr uint64_t kSweepEvery = 1'000'000;
 
-Session FromEvent(const Event& event, LogFormat format, Evidence evidence) {
+}  // namespace
+
+Session Sessionizer::FromEvent(const Event& event, Evidence evidence) {
   Session session;
-  session.user = event.user;
+  session.user = strings_.Keep(event.user);
   session.source = event.source;
   session.tunnel = event.tunnel;
   session.start = event.time;
-  session.session_id = event.session_id;
-  session.client = event.client;
-  session.vendor_country = event.vendor_country;
-  session.format = format;
+  session.session_id = strings_.Keep(event.session_id);
+  session.client = strings_.Intern(event.client);
+  session.vendor_country = strings_.Intern(event.vendor_country);
+  session.format = format_;
   session.evidence = evidence;
   return session;
 }
 
-}  // namespace
-
 void Sessionizer::AddAttempt(const Session& facts, int64_t time, bool success, uint64_t line,
-                             std::string reason) {
+                             std::string_view reason) {
   attempts_.push_back(LoginAttempt{
-      time, facts.user, facts.source, success, {file_index_, line}, std::move(reason)});
+      time, facts.user, facts.source, success, {file_index_, line}, strings_.Intern(reason)});
 }
 
 void Sessionizer::Close(Pending& pending) {
   if (pending.started) {
-    sessions_.push_back(std::move(pending.session));
+    sessions_.push_back(pending.session);
   } else if (pending.authenticated) {
     AddAttempt(pending.session, pending.authenticated_time, true, pending.authenticated_line);
   }
@@ -44,12 +44,15 @@ void Sessionizer::Merge(Pending& pending, Event& event) {
   Session& session = pending.session;
   // The first value logged wins: later lines repeat it or, for OpenVPN, carry the certificate
   // name where the earlier line had the login name.
-  if (session.user.empty()) session.user = std::move(event.user);
+  // Kept, not interned: one lookup per session in a table of every user would miss the cache
+  // while the input streams through it; SortInput groups the names later in one pass.
+  if (session.user.empty()) session.user = strings_.Keep(event.user);
   if (!session.source) session.source = event.source;
   if (!session.tunnel) session.tunnel = event.tunnel;
-  if (session.client.empty()) session.client = std::move(event.client);
-  if (session.vendor_country.empty()) session.vendor_country = std::move(event.vendor_country);
-  if (session.session_id.empty()) session.session_id = std::move(event.session_id);
+  if (session.client.empty()) session.client = strings_.Intern(event.client);
+  if (session.vendor_country.empty())
+    session.vendor_country = strings_.Intern(event.vendor_country);
+  if (session.session_id.empty()) session.session_id = strings_.Keep(event.session_id);
   if (event.bytes_in != 0) session.bytes_in = event.bytes_in;
   if (event.bytes_out != 0) session.bytes_out = event.bytes_out;
   pending.last_time = event.time;
@@ -60,18 +63,18 @@ void Sessionizer::Add(Event& event, uint64_t line) {
   if (event.session_key.empty()) {
     switch (event.kind) {
       case EventKind::kSessionStart:
-        sessions_.push_back(FromEvent(event, format_, evidence));
+        sessions_.push_back(FromEvent(event, evidence));
         break;
       case EventKind::kLoginSuccess:
       case EventKind::kLoginFailure:
-        attempts_.push_back(LoginAttempt{event.time, event.user, event.source,
+        attempts_.push_back(LoginAttempt{event.time, strings_.Intern(event.user), event.source,
                                          event.kind == EventKind::kLoginSuccess, evidence,
-                                         std::move(event.reason)});
+                                         strings_.Intern(event.reason)});
         break;
       case EventKind::kSessionEnd:
         // An end that says how long the session lasted is a whole session by itself.
         if (event.duration >= 0) {
-          Session session = FromEvent(event, format_, evidence);
+          Session session = FromEvent(event, evidence);
           session.start = event.time - event.duration;
           session.end = event.time;
           session.bytes_in = event.bytes_in;
@@ -130,7 +133,7 @@ void Sessionizer::Add(Event& event, uint64_t line) {
       }
       break;
     case EventKind::kLoginFailure:
-      AddAttempt(pending.session, event.time, false, line, std::move(event.reason));
+      AddAttempt(pending.session, event.time, false, line, event.reason);
       break;
     case EventKind::kSessionEnd:
       if (!pending.started && event.duration >= 0) {
@@ -147,6 +150,24 @@ void Sessionizer::Add(Event& event, uint64_t line) {
     case EventKind::kAdminLoginFailure:
       break;
   }
+}
+
+uint64_t Sessionizer::PrefetchEntry(const Event& event) const {
+  if (event.session_key.empty() || table_.empty()) return 0;
+  uint64_t hash = std::hash<std::string_view>{}(event.session_key);
+  __builtin_prefetch(&table_[hash & (table_.size() - 1)]);
+  return hash;
+}
+
+void Sessionizer::PrefetchSession(uint64_t hash) const {
+  if (hash == 0 || table_.empty()) return;
+  const Entry& entry = table_[hash & (table_.size() - 1)];
+  if (entry.slot == kNoSlot || entry.hash != hash || entry.slot >= slots_.size()) return;
+  const Pending& pending = slots_[entry.slot];
+  __builtin_prefetch(&pending);
+  __builtin_prefetch(pending.key.data());
+  __builtin_prefetch(reinterpret_cast<const char*>(&pending) + 64);
+  __builtin_prefetch(reinterpret_cast<const char*>(&pending) + 128);
 }
 
 uint32_t Sessionizer::FindOrInsert(std::string_view key, bool& inserted) {

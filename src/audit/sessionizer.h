@@ -10,16 +10,28 @@
 #include <vector>
 
 #include "audit/event.h"
+#include "audit/string_pool.h"
 
 namespace netwarden::audit {
 
 class Sessionizer {
  public:
+  // The sessions' and attempts' strings are interned in `strings`.
   Sessionizer(LogFormat format, uint32_t file_index, std::vector<Session>& sessions,
-              std::vector<LoginAttempt>& attempts)
-      : format_(format), file_index_(file_index), sessions_(sessions), attempts_(attempts) {}
+              std::vector<LoginAttempt>& attempts, StringPool& strings)
+      : format_(format),
+        file_index_(file_index),
+        sessions_(sessions),
+        attempts_(attempts),
+        strings_(strings) {}
 
   void Add(Event& event, uint64_t line);
+  // Hints that `event` comes soon, in two steps a few lines apart: PrefetchEntry starts loading
+  // its key's table entry into the cache (returns the key's hash, 0 for no key), PrefetchSession
+  // reads that entry, by then cached, and starts loading the open session it points to. They
+  // change nothing.
+  uint64_t PrefetchEntry(const Event& event) const;
+  void PrefetchSession(uint64_t hash) const;
   // Emits sessions still open at the end of the input, with an unknown end.
   void Finish();
 
@@ -38,7 +50,8 @@ class Sessionizer {
   };
 
   void AddAttempt(const Session& facts, int64_t time, bool success, uint64_t line,
-                  std::string reason = {});
+                  std::string_view reason = {});
+  Session FromEvent(const Event& event, Evidence evidence);
   // A pending session leaves the map: emitted when it started, else its authentication (if any)
   // is kept as a login attempt.
   void Close(Pending& pending);
@@ -63,6 +76,7 @@ class Sessionizer {
   uint32_t file_index_;
   std::vector<Session>& sessions_;
   std::vector<LoginAttempt>& attempts_;
+  StringPool& strings_;
   std::vector<Entry> table_;
   std::vector<Pending> slots_;
   std::vector<uint32_t> free_slots_;

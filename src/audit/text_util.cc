@@ -1,6 +1,7 @@
 #include "audit/text_util.h"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cstring>
 
@@ -15,28 +16,22 @@ std::string_view Trim(std::string_view text) {
   return text;
 }
 
-bool ConsumePrefix(std::string_view& text, std::string_view prefix) {
-  if (!text.starts_with(prefix)) return false;
-  text.remove_prefix(prefix.size());
-  return true;
-}
-
 std::optional<std::string_view> After(std::string_view text, std::string_view marker) {
-  auto at = text.find(marker);
+  auto at = Find(text, marker);
   if (at == std::string_view::npos) return std::nullopt;
   return text.substr(at + marker.size());
 }
 
 size_t FindAfterSpace(std::string_view text, std::string_view word, size_t from) {
-  for (size_t at = text.find(word, from + 1); at != std::string_view::npos;
-       at = text.find(word, at + 1)) {
+  for (size_t at = Find(text, word, from + 1); at != std::string_view::npos;
+       at = Find(text, word, at + 1)) {
     if (text[at - 1] == ' ') return at - 1;
   }
   return std::string_view::npos;
 }
 
 std::string_view Before(std::string_view text, std::string_view marker) {
-  return text.substr(0, text.find(marker));
+  return text.substr(0, Find(text, marker));
 }
 
 std::string_view TokenUntil(std::string_view text, std::string_view stops) {
@@ -111,25 +106,49 @@ std::optional<IpAddress> ParseAddressWithPort(std::string_view text) {
   return ParseAddress(text);
 }
 
+namespace {
+
+// Byte classes of a key=value key scan: one table load per byte instead of three compares.
+constexpr uint8_t kSpace = 1;
+constexpr uint8_t kEquals = 2;
+constexpr uint8_t kKeyEnds = kSpace | kEquals;
+constexpr uint8_t kBar = 4;
+constexpr std::array<uint8_t, 256> kKeyScan = [] {
+  std::array<uint8_t, 256> table{};
+  table[' '] = kSpace;
+  table['='] = kEquals;
+  table['|'] = kBar;
+  return table;
+}();
+
+}  // namespace
+
 bool NextKeyValue(std::string_view& text, std::string_view& key, std::string_view& value) {
   // One forward pass (this is the key=value formats' hot loop): words without '=' (a syslog
   // header) are skipped; an unquoted value ends at the space before the next "key=".
   const char* p = text.data();
   const char* end = p + text.size();
+  uint8_t seen = 0;  // kBar once a '|' was passed: only CEF headers have one
   while (true) {
     while (p < end && *p == ' ') ++p;
     const char* word = p;
-    while (p < end && *p != '=' && *p != ' ') ++p;
+    uint8_t stop = 0;
+    while (p < end && ((stop = kKeyScan[static_cast<unsigned char>(*p)]) & kKeyEnds) == 0) {
+      seen |= stop;
+      ++p;
+    }
     if (p >= end) {
       text = {};
       return false;
     }
-    if (*p == ' ') continue;
+    if (stop == kSpace) continue;
     key = std::string_view(word, static_cast<size_t>(p - word));
     ++p;
     break;
   }
-  if (auto bar = key.rfind('|'); bar != std::string_view::npos) key.remove_prefix(bar + 1);
+  if (seen & kBar) {
+    if (auto at = key.rfind('|'); at != std::string_view::npos) key.remove_prefix(at + 1);
+  }
   if (p < end && *p == '"') {
     const char* open = p + 1;
     const auto* close = static_cast<const char*>(std::memchr(open, '"', end - open));

@@ -12,6 +12,7 @@
 
 #include "audit/audit_run.h"
 #include "audit/civil_time.h"
+#include "audit/detectors/detectors.h"
 #include "audit/history_db.h"
 #include "audit/outputs.h"
 #include "audit/parsers/parser.h"
@@ -208,8 +209,9 @@ TEST(AuditBaseline, GeneratedLogsYieldThePlantedFindings) {
     if (log.string().find("openvpn") == std::string::npos) {
       EXPECT_TRUE(has("password-spray", ""));
     }
+    // No finding is about a guard user (a spray's attempts may name them as its targets).
     for (std::string_view guard : {"erin", "ivan", "frank"}) {
-      EXPECT_EQ(json.find("\"user\":\"" + std::string(guard) + "\""), std::string::npos) << guard;
+      for (std::string_view rule : kRuleNames) EXPECT_FALSE(has(rule, guard)) << guard;
     }
   }
   fs::remove(json_path);

@@ -19,7 +19,9 @@ int main(int argc, char** argv) {
   std::ofstream html(argv[1]);
   WriteHtmlReport(html, audit.context);
   nlohmann::json users = nlohmann::json::array();
-  for (const auto& [user, days] : audit.matrix) users.push_back(user.empty() ? "(unknown)" : user);
+  for (const auto& row : audit.matrix.rows) {
+    users.push_back(row.user.empty() ? std::string("(unknown)") : std::string(row.user));
+  }
   std::ofstream expected(argv[2]);
   // The report replaces invalid UTF-8 the same way.
   expected << users.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';

@@ -60,12 +60,12 @@ inline AuditInput CraftedInput(const std::vector<std::string>& names) {
   for (const auto& name : names) {
     for (int64_t offset : {int64_t{0}, int64_t{86400}, int64_t{86400 + 3600}}) {
       Session session;
-      session.user = name;
+      session.user = input.strings->Intern(name);
       session.source = *IpAddress::Parse(offset == 86400 + 3600 ? "8.8.8.8" : "133.11.0.1");
       session.start = day_one + offset;
       session.end = session.start + 600;
-      session.client = name;
-      session.session_id = name;
+      session.client = session.user;
+      session.session_id = session.user;
       session.evidence = {0, ++line};
       input.sessions.push_back(session);
     }

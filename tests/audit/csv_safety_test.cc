@@ -104,8 +104,9 @@ TEST(CsvSafety, AttemptsCsvNeutralisesFormulas) {
   input.attempts.push_back(LoginAttempt{0, "=1+1", std::nullopt, false, {0, 1}, {}});
   std::ostringstream out;
   WriteAttemptsCsv(out, input);
-  EXPECT_EQ(out.str(),
-            "time,result,user,source,evidence\n1970-01-01T00:00:00Z,failure,'=1+1,,'-x.log:1\n");
+  EXPECT_EQ(
+      out.str(),
+      "time,result,user,source,evidence,reason\n1970-01-01T00:00:00Z,failure,'=1+1,,'-x.log:1,\n");
 }
 
 }  // namespace

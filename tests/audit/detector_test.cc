@@ -33,7 +33,7 @@ class DetectorTest : public ::testing::Test {
   // `end_minutes` < 0: the end was never logged.
   void AddSession(const char* user, const char* source, const char* start, int end_minutes = 60) {
     Session session;
-    session.user = user;
+    session.user = input_.strings->Intern(user);
     session.source = *IpAddress::Parse(source);
     session.start = At(start);
     if (end_minutes >= 0) session.end = session.start + end_minutes * 60;
@@ -42,8 +42,8 @@ class DetectorTest : public ::testing::Test {
   }
 
   void AddAttempt(const char* user, const char* source, int64_t time, bool success) {
-    input_.attempts.push_back(
-        LoginAttempt{time, user, *IpAddress::Parse(source), success, {0, ++line_}, {}});
+    input_.attempts.push_back(LoginAttempt{
+        time, input_.strings->Intern(user), *IpAddress::Parse(source), success, {0, ++line_}, {}});
   }
 
   std::vector<Finding> Run(const char* rule) {

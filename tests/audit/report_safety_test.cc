@@ -44,7 +44,7 @@ TEST(ReportSafety, EmbeddedJsonHoldsNoCharacterTheHtmlTokenizerReads) {
   auto json = nlohmann::json::parse(data);
   std::multiset<std::string> names;
   for (const auto& user : json["users"]) names.insert(user["name"].get<std::string>());
-  EXPECT_EQ(names.size(), audit.matrix.size());
+  EXPECT_EQ(names.size(), audit.matrix.rows.size());
   EXPECT_EQ(names.count("<!--<script>"), 1u);
   EXPECT_EQ(names.count("</script><script>document.documentElement.dataset.pwned = 1</script>"),
             1u);

@@ -87,3 +87,32 @@ TEST(LineReader, StreamsLongLinesAndStripsCarriageReturns) {
 
 }  // namespace
 }  // namespace netwarden::audit
+
+namespace netwarden::audit {
+namespace {
+
+// Find must answer exactly as std::string_view::find, whatever the needle's anchor byte.
+TEST(AuditText, FindAgreesWithStringViewFind) {
+  const std::string_view texts[] = {
+      "",
+      "a",
+      "- - - 2024-03-01 07:00:00 - pcs-node1 - [133.11.0.1] u(Users)[] - msg",
+      "logid=\"0101039947\" type=\"event\" tunnelid=1 remip=1.2.3.4 x=",
+      "::::: : : :",
+      "aaaaab aab ab b",
+      "ocserv[1]: main[u]:1.2.3.4:5 user logged in ocserv: "};
+  const std::string_view needles[] = {"",   "a",   "b",         "- [", ": ",      "] ",
+                                      "ab", "aab", "logid=",    "x=",  " 1",      "ocserv[",
+                                      ":",  "::",  "1.2.3.4:5", "msg", "nothere", "- "};
+  for (std::string_view text : texts) {
+    for (std::string_view needle : needles) {
+      for (size_t from = 0; from <= text.size() + 1; ++from) {
+        EXPECT_EQ(Find(text, needle, from), text.find(needle, from))
+            << "'" << text << "' '" << needle << "' from " << from;
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace netwarden::audit

@@ -43,6 +43,7 @@ void DetectConcurrentSessions(Analysis& analysis, const DetectorConfig& /*config
         finding.countries = {CountryLabel(a.geo()), CountryLabel(b.geo())};
         finding.addresses = {*sessions[i].source, *sessions[j].source};
         finding.evidence = {sessions[i].evidence, sessions[j].evidence};
+        finding.sessions = {i, j};
         // Two home networks at once (phone and laptop) is common; two countries at once is not.
         finding.severity = a.geo().country != b.geo().country ? Severity::kHigh : Severity::kLow;
         int64_t overlap = std::min(*sessions[i].end, sessions[j].end.value_or(*sessions[i].end)) -

@@ -17,8 +17,11 @@ namespace {
 
 constexpr size_t kMaxEvidence = 10;
 
-void AddSessionEvidence(Finding& finding, const Session& session) {
-  if (finding.evidence.size() < kMaxEvidence) finding.evidence.push_back(session.evidence);
+void AddSessionEvidence(Finding& finding, const Session& session, size_t index) {
+  if (finding.evidence.size() < kMaxEvidence) {
+    finding.evidence.push_back(session.evidence);
+    finding.sessions.push_back(index);
+  }
   if (session.source && std::find(finding.addresses.begin(), finding.addresses.end(),
                                   *session.source) == finding.addresses.end()) {
     finding.addresses.push_back(*session.source);
@@ -30,33 +33,34 @@ void AddSessionEvidence(Finding& finding, const Session& session) {
 void DetectHomeAndAbroadSameDay(Analysis& analysis, const UserDayMatrix& matrix,
                                 const DetectorConfig& config) {
   const auto& sessions = analysis.input->sessions;
-  for (const auto& [user, days] : matrix) {
-    if (user.empty()) continue;
-    std::vector<int64_t> flagged;
-    for (const auto& [day, cell] : days) {
-      if (cell.home && cell.abroad) flagged.push_back(day);
+  for (const UserRow& row : matrix.rows) {
+    if (row.user.empty()) continue;
+    std::vector<const DayCell*> flagged;
+    for (const DayCell& cell : matrix.Cells(row)) {
+      if (cell.home && cell.abroad) flagged.push_back(&cell);
     }
     int count = static_cast<int>(flagged.size());
     Severity severity = count >= config.same_day_high_at     ? Severity::kHigh
                         : count >= config.same_day_medium_at ? Severity::kMedium
                                                              : Severity::kLow;
     for (size_t k = 0; k < flagged.size(); ++k) {
-      const DayCell& cell = days.at(flagged[k]);
+      const DayCell& cell = *flagged[k];
       Finding finding;
       finding.rule = "home-and-abroad-same-day";
-      finding.user = user;
-      finding.day = flagged[k];
+      finding.user = row.user;
+      finding.day = cell.day;
       finding.severity = severity;
-      finding.countries.assign(cell.countries.begin(), cell.countries.end());
+      for (std::string_view country : matrix.Countries(cell))
+        finding.countries.emplace_back(country);
       bool first = true;
-      for (size_t index : cell.sessions) {
+      for (size_t index : matrix.Sessions(cell)) {
         if (!analysis.places[index].counts()) continue;
         if (first) finding.time = sessions[index].start;
         first = false;
-        AddSessionEvidence(finding, sessions[index]);
+        AddSessionEvidence(finding, sessions[index], index);
       }
       finding.detail = fmt::format("home {} and abroad on {} ({} of {} such days)",
-                                   analysis.home_country, FormatDay(flagged[k]), k + 1, count);
+                                   analysis.home_country, FormatDay(cell.day), k + 1, count);
       analysis.findings.push_back(std::move(finding));
     }
   }
@@ -88,8 +92,8 @@ void DetectImpossibleTravel(Analysis& analysis, const DetectorConfig& config) {
         finding.countries = {from_geo.country, place.geo().country};
         finding.severity =
             from_geo.country != place.geo().country ? Severity::kHigh : Severity::kMedium;
-        AddSessionEvidence(finding, from);
-        AddSessionEvidence(finding, sessions[i]);
+        AddSessionEvidence(finding, from, previous);
+        AddSessionEvidence(finding, sessions[i], i);
         finding.detail = fmt::format(
             "{:.0f} km from {} ({}) to {} ({}) in {:.1f} h{}", km,
             from_geo.city.empty() ? from_geo.country : from_geo.city, FormatUtc(from.start),
@@ -106,7 +110,7 @@ void DetectImpossibleTravel(Analysis& analysis, const DetectorConfig& config) {
 void DetectNewCountry(Analysis& analysis, const DetectorConfig& config) {
   const auto& sessions = analysis.input->sessions;
   const int64_t window = int64_t{config.new_country_days} * 86400;
-  std::map<std::string, int64_t> last_seen;
+  std::map<std::string, int64_t, std::less<>> last_seen;
   std::optional<int64_t> first_seen;
   for (size_t i = 0; i < sessions.size(); ++i) {
     if (i == 0 || sessions[i].user != sessions[i - 1].user) {
@@ -131,14 +135,18 @@ void DetectNewCountry(Analysis& analysis, const DetectorConfig& config) {
       if (!analysis.home_country.empty() && place.geo().country != analysis.home_country) {
         finding.severity = Severity::kMedium;
       }
-      AddSessionEvidence(finding, session);
+      AddSessionEvidence(finding, session, i);
       finding.detail = seen == last_seen.end()
                            ? fmt::format("first login from {}", place.geo().country)
                            : fmt::format("first login from {} in {} days", place.geo().country,
                                          (session.start - seen->second) / 86400);
       analysis.findings.push_back(std::move(finding));
     }
-    last_seen[place.geo().country] = session.start;
+    if (seen == last_seen.end()) {
+      last_seen.emplace(place.geo().country, session.start);
+    } else {
+      seen->second = session.start;
+    }
   }
 }
 

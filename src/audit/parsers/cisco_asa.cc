@@ -96,8 +96,8 @@ std::string_view AaaField(std::string_view text, std::string_view key) {
   auto at = text.find(key);
   if (at == std::string_view::npos) return {};
   std::string_view value = text.substr(at + key.size());
-  size_t end = value.find(" : ");
-  size_t before_ip = value.find(": user IP = ");
+  size_t end = Find(value, " : ");
+  size_t before_ip = Find(value, ": user IP = ");
   if (before_ip < end) end = before_ip;
   return Trim(value.substr(0, end));
 }
@@ -190,8 +190,8 @@ bool ResolveTime(std::string_view line, size_t tag, TimeResolver& time, int64_t&
 class CiscoAsaParser : public LineParser {
  public:
   LineOutcome Parse(std::string_view line, TimeResolver& time, Event& out) override {
-    auto tag = line.find("%ASA-");
-    if (tag == std::string_view::npos) tag = line.find("%FTD-");
+    auto tag = Find(line, "%ASA-");
+    if (tag == std::string_view::npos) tag = Find(line, "%FTD-");
     if (tag == std::string_view::npos) return LineOutcome::kUnparsed;
     // "%ASA-6-113039: ", "%ASA-auth-4-113005: " (message class tag), "%FTD-6-113039: ".
     std::string_view message = line.substr(tag + 5);
@@ -303,7 +303,7 @@ class CiscoAsaParser : public LineParser {
         // login: only failures are kept then (they still count against the user).
         if (!out.source && success) return LineOutcome::kIgnored;
         if (!out.source && !address.empty()) return LineOutcome::kUnparsed;
-        if (text.find("user = ") == std::string_view::npos) return LineOutcome::kUnparsed;
+        if (Find(text, "user = ") == std::string_view::npos) return LineOutcome::kUnparsed;
         out.user = NormaliseUser(AaaField(text, "user = "));
         out.kind = success ? EventKind::kLoginSuccess : EventKind::kLoginFailure;
         if (success) {
@@ -326,7 +326,7 @@ class CiscoAsaParser : public LineParser {
         return LineOutcome::kEvent;
       }
       case 113013: {  // "AAA unable to complete the request Error : reason = r : user = u"
-        if (text.find("user = ") == std::string_view::npos) return LineOutcome::kUnparsed;
+        if (Find(text, "user = ") == std::string_view::npos) return LineOutcome::kUnparsed;
         out.user = NormaliseUser(AaaField(text, "user = "));
         out.kind = EventKind::kLoginFailure;
         out.reason = AaaField(text, "reason = ");

@@ -15,7 +15,7 @@ namespace {
 std::string_view FindMessageId(std::string_view line, std::string_view& rest) {
   size_t from = 0;
   while (true) {
-    size_t at = line.find(" 0149", from);
+    size_t at = Find(line, " 0149", from);
     if (at == std::string_view::npos) return {};
     std::string_view candidate = line.substr(at + 1);
     bool shaped = candidate.size() >= 12 && candidate[8] == ':' && candidate[10] == ':' &&
@@ -104,7 +104,7 @@ class F5ApmParser : public LineParser {
     std::string_view header = line;
     if (!ConsumeHeaderUtc(header, time, out.time)) return LineOutcome::kUnparsed;
     // "<sid>: text"; since v13 the sid is "/Common/<profile>:Common:<8-hex>".
-    auto sid_end = rest.find(": ");
+    auto sid_end = Find(rest, ": ");
     if (sid_end == std::string_view::npos) return LineOutcome::kIgnored;
     std::string_view sid = rest.substr(0, sid_end);
     if (auto colon = sid.rfind(':'); colon != std::string_view::npos) sid.remove_prefix(colon + 1);

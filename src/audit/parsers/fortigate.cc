@@ -18,74 +18,79 @@ struct Fields {
   std::string_view date, time, tz, eventtime, logid, action, user, remip, tunnelip, tunnelid,
       srccountry, tunneltype, subtype, status, reason, duration, sentbyte, rcvdbyte, xauthuser,
       assignip, src;
+  // type="traffic" / "utm" after a logid: a forward-traffic or security log, never a login.
+  // Most of a real FortiGate's log; the scan stops there.
+  bool not_a_login = false;
 };
 
 // Dispatch on length first: most keys of a FortiGate line are none of these, and this is the
 // parser's hot loop.
 void Assign(Fields& fields, std::string_view key, std::string_view value) {
-  if (key.size() > 7 && key.starts_with("FTNTFGT")) key.remove_prefix(7);  // CEF
+  if (key.size() > 7 && key[0] == 'F' && key.starts_with("FTNTFGT")) key.remove_prefix(7);  // CEF
   switch (key.size()) {
     case 2:
-      if (key == "tz") fields.tz = value;
+      if (SameSizeEquals(key, "tz")) fields.tz = value;
       break;
     case 3:
-      if (key == "src") fields.src = value;
-      if (key == "act") fields.action = value;
+      if (SameSizeEquals(key, "src")) fields.src = value;
+      if (SameSizeEquals(key, "act")) fields.action = value;
       break;
     case 4:
-      if (key == "date")
+      if (SameSizeEquals(key, "date"))
         fields.date = value;
-      else if (key == "time")
+      else if (SameSizeEquals(key, "time"))
         fields.time = value;
-      else if (key == "user")
+      else if (SameSizeEquals(key, "user"))
         fields.user = value;
+      else if (SameSizeEquals(key, "type") && !fields.logid.empty())
+        fields.not_a_login = value == "traffic" || value == "utm";
       break;
     case 5:
-      if (key == "logid")
+      if (SameSizeEquals(key, "logid"))
         fields.logid = value;
-      else if (key == "remip")
+      else if (SameSizeEquals(key, "remip"))
         fields.remip = value;
-      else if (key == "duser")
+      else if (SameSizeEquals(key, "duser"))
         fields.user = value;
       break;
     case 6:
-      if (key == "action")
+      if (SameSizeEquals(key, "action"))
         fields.action = value;
-      else if (key == "status")
+      else if (SameSizeEquals(key, "status"))
         fields.status = value;
-      else if (key == "reason")
+      else if (SameSizeEquals(key, "reason"))
         fields.reason = value;
       break;
     case 7:
-      if (key == "subtype")
+      if (SameSizeEquals(key, "subtype"))
         fields.subtype = value;
-      else if (key == "msgtype")  // CEF
+      else if (SameSizeEquals(key, "msgtype"))  // CEF
         fields.subtype = value;
       break;
     case 8:
-      if (key == "tunnelip")
+      if (SameSizeEquals(key, "tunnelip"))
         fields.tunnelip = value;
-      else if (key == "tunnelid")
+      else if (SameSizeEquals(key, "tunnelid"))
         fields.tunnelid = value;
-      else if (key == "duration")
+      else if (SameSizeEquals(key, "duration"))
         fields.duration = value;
-      else if (key == "sentbyte")
+      else if (SameSizeEquals(key, "sentbyte"))
         fields.sentbyte = value;
-      else if (key == "rcvdbyte")
+      else if (SameSizeEquals(key, "rcvdbyte"))
         fields.rcvdbyte = value;
-      else if (key == "assignip")
+      else if (SameSizeEquals(key, "assignip"))
         fields.assignip = value;
       break;
     case 9:
-      if (key == "eventtime")
+      if (SameSizeEquals(key, "eventtime"))
         fields.eventtime = value;
-      else if (key == "xauthuser")
+      else if (SameSizeEquals(key, "xauthuser"))
         fields.xauthuser = value;
       break;
     case 10:
-      if (key == "srccountry")
+      if (SameSizeEquals(key, "srccountry"))
         fields.srccountry = value;
-      else if (key == "tunneltype")
+      else if (SameSizeEquals(key, "tunneltype"))
         fields.tunneltype = value;
       break;
     default:
@@ -100,6 +105,7 @@ bool Split(std::string_view text, Fields& fields) {
   while (NextKeyValue(text, key, value)) {
     Assign(fields, key, value);
     ++pairs;
+    if (fields.not_a_login) return true;
   }
   return pairs >= 3;
 }
@@ -156,10 +162,11 @@ bool Named(std::string_view user) { return !user.empty() && user != "N/A" && use
 class FortiGateParser : public LineParser {
  public:
   LineOutcome Parse(std::string_view line, TimeResolver& time, Event& out) override {
-    if (line.find("logid=") == std::string_view::npos) return LineOutcome::kUnparsed;
+    if (Find(line, "logid=") == std::string_view::npos) return LineOutcome::kUnparsed;
     Fields fields;
     if (!Split(line, fields) || fields.logid.empty()) return LineOutcome::kUnparsed;
     out.message_id = fields.logid;
+    if (fields.not_a_login) return LineOutcome::kIgnored;
     auto when = ResolveTime(fields, line, time);
     if (!when) return LineOutcome::kUnparsed;
     out.time = *when;

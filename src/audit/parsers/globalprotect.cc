@@ -123,11 +123,30 @@ void BuildKey(std::string& key, std::string_view user, std::string_view source,
 // Where ",<type>," is in a CSV line. Searching from the type's first letter: a search from the
 // comma would stop at every field.
 size_t FindType(std::string_view line, std::string_view type_and_comma) {
-  for (size_t at = line.find(type_and_comma); at != std::string_view::npos;
-       at = line.find(type_and_comma, at + 1)) {
+  for (size_t at = Find(line, type_and_comma); at != std::string_view::npos;
+       at = Find(line, type_and_comma, at + 1)) {
     if (at > 0 && line[at - 1] == ',') return at - 1;
   }
   return std::string_view::npos;
+}
+
+// PAN-OS log types that say nothing about VPN logins (traffic, threat, URL, ...): a firewall that
+// forwards them in the same syslog stream writes far more of them than GLOBALPROTECT lines. The
+// type must sit in PAN-OS's CSV shape (",<receive time>,<serial>,<TYPE>,"), so that no other
+// vendor's line is taken for one.
+bool IsOtherPanOsLog(std::string_view line) {
+  for (std::string_view type : {"TRAFFIC,", "THREAT,", "URL,", "CONFIG,", "HIPMATCH,", "USERID,",
+                                "DECRYPTION,", "TUNNEL,", "SCTP,", "IPTAG,"}) {
+    size_t comma = FindType(line, type);
+    if (comma == std::string_view::npos) continue;
+    std::string_view before = line.substr(0, comma);  // "... 1,2024/03/01 07:00:00,0131..."
+    size_t serial = before.rfind(',');
+    if (serial == std::string_view::npos || serial + 1 == before.size() || serial < 19) continue;
+    std::string_view time = before.substr(serial - 19, 19);
+    LoggedTime logged;
+    if (ConsumeIsoTime(time, logged) && time.empty()) return true;
+  }
+  return false;
 }
 
 class GlobalProtectParser : public LineParser {
@@ -136,9 +155,10 @@ class GlobalProtectParser : public LineParser {
     if (size_t type = FindType(line, "GLOBALPROTECT,"); type != std::string_view::npos) {
       return ParseCsv(line, type, time, out);
     }
-    if (line.find("GlobalProtect ") != std::string_view::npos) return ParseText(line, time, out);
+    if (Find(line, "GlobalProtect ") != std::string_view::npos) return ParseText(line, time, out);
     if (FindType(line, "SYSTEM,auth,") != std::string_view::npos)
       return ParseAdmin(line, time, out);
+    if (IsOtherPanOsLog(line)) return LineOutcome::kIgnored;
     return LineOutcome::kUnparsed;
   }
 

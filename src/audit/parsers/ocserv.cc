@@ -35,11 +35,11 @@ LineOutcome Failure(std::string_view message, Event& out) {
 class OcservParser : public LineParser {
  public:
   LineOutcome Parse(std::string_view line, TimeResolver& time, Event& out) override {
-    auto tag = line.find("ocserv[");
-    if (tag == std::string_view::npos) tag = line.find("ocserv: ");
+    auto tag = Find(line, "ocserv[");
+    if (tag == std::string_view::npos) tag = Find(line, "ocserv: ");
     bool rfc5424 = false;
     if (tag == std::string_view::npos) {
-      tag = line.find(" ocserv ");  // RFC 5424: "HOST ocserv PROCID MSGID SD MSG"
+      tag = Find(line, " ocserv ");  // RFC 5424: "HOST ocserv PROCID MSGID SD MSG"
       rfc5424 = tag != std::string_view::npos;
     }
     if (tag == std::string_view::npos) return LineOutcome::kUnparsed;

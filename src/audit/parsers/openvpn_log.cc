@@ -60,11 +60,12 @@ bool ConsumeRfc5424Fields(std::string_view& message) {
   if (rest.starts_with("- ")) {
     rest.remove_prefix(2);
   } else if (rest.starts_with('[')) {
-    auto close = rest.find("] ");
+    auto close = Find(rest, "] ");
     if (close == std::string_view::npos) return false;
     rest.remove_prefix(close + 2);
   }
-  if (app.find("openvpn") == std::string_view::npos && app.find("ovpn") == std::string_view::npos) {
+  if (Find(app, "openvpn") == std::string_view::npos &&
+      Find(app, "ovpn") == std::string_view::npos) {
     return false;
   }
   message = rest;
@@ -77,11 +78,12 @@ bool ConsumeSyslogProgram(std::string_view& message) {
   auto host_end = probe.find(' ');
   if (host_end == std::string_view::npos) return true;
   std::string_view program = probe.substr(host_end + 1);
-  auto colon = program.find(": ");
+  auto colon = Find(program, ": ");
   if (colon == std::string_view::npos) return true;
   std::string_view tag = program.substr(0, colon);
   if (tag.find(' ') != std::string_view::npos || tag.empty() || tag.back() != ']') return true;
-  if (tag.find("openvpn") == std::string_view::npos && tag.find("ovpn") == std::string_view::npos) {
+  if (Find(tag, "openvpn") == std::string_view::npos &&
+      Find(tag, "ovpn") == std::string_view::npos) {
     return false;
   }
   message = program.substr(colon + 2);
@@ -124,12 +126,12 @@ constexpr std::array<std::string_view, 16> kKnownMessages = {"MULTI",
 
 // Authentication failures reported by a plugin or script rather than OpenVPN's own check.
 bool IsPluginFailure(std::string_view message) {
-  if (message.find("PLUGIN_AUTH_USER_PASS_VERIFY") != std::string_view::npos) {
-    return message.find("failed with status") != std::string_view::npos ||
-           message.find(" status=1") != std::string_view::npos;
+  if (Find(message, "PLUGIN_AUTH_USER_PASS_VERIFY") != std::string_view::npos) {
+    return Find(message, "failed with status") != std::string_view::npos ||
+           Find(message, " status=1") != std::string_view::npos;
   }
-  return message.find("client-reason") != std::string_view::npos &&
-         message.find("AUTH") != std::string_view::npos;
+  return Find(message, "client-reason") != std::string_view::npos &&
+         Find(message, "AUTH") != std::string_view::npos;
 }
 
 // Messages of LDAP / PAM authentication plugins, logged without the client's address: the user
@@ -142,7 +144,7 @@ std::string_view PluginRefusedUser(std::string_view message) {
     if (equals == std::string_view::npos) return value;
     return TokenUntil(value.substr(equals + 1), ",");
   }
-  if (message.find("authentication failure;") != std::string_view::npos) {
+  if (Find(message, "authentication failure;") != std::string_view::npos) {
     if (auto user = After(message, " user=")) return TokenUntil(*user, " ");
   }
   if (auto user = After(message, "LDAP bind failed for user ")) return TokenUntil(*user, " :,");
@@ -158,8 +160,8 @@ class OpenVpnLogParser : public LineParser {
   LineOutcome Parse(std::string_view line, TimeResolver& time, Event& out) override {
     std::string_view message = line;
     if (!ConsumeOpenVpnTime(message, time, out.time)) return LineOutcome::kUnparsed;
-    bool rfc5424 =
-        line.starts_with('<') && line.find(">1 ") != std::string_view::npos && line.find(">1 ") < 5;
+    bool rfc5424 = line.starts_with('<') && Find(line, ">1 ") != std::string_view::npos &&
+                   Find(line, ">1 ") < 5;
     if (rfc5424 ? !ConsumeRfc5424Fields(message) : !ConsumeSyslogProgram(message)) {
       return LineOutcome::kUnparsed;
     }
@@ -212,8 +214,8 @@ class OpenVpnLogParser : public LineParser {
       out.kind = EventKind::kSessionInfo;
       return LineOutcome::kEvent;
     }
-    if (message.find("Auth Username/Password verification failed") != std::string_view::npos ||
-        message.find("AUTH_FAILED") != std::string_view::npos || IsPluginFailure(message) ||
+    if (Find(message, "Auth Username/Password verification failed") != std::string_view::npos ||
+        Find(message, "AUTH_FAILED") != std::string_view::npos || IsPluginFailure(message) ||
         message.starts_with("VERIFY ERROR")) {
       if (out.session_key == failed_key_ && out.time - failed_time_ <= kEchoSeconds) {
         return LineOutcome::kIgnored;
@@ -233,8 +235,8 @@ class OpenVpnLogParser : public LineParser {
       out.kind = EventKind::kLoginFailure;
       return LineOutcome::kEvent;
     }
-    if (message.find("client-instance exiting") != std::string_view::npos ||
-        message.find("client-instance restarting") != std::string_view::npos) {
+    if (Find(message, "client-instance exiting") != std::string_view::npos ||
+        Find(message, "client-instance restarting") != std::string_view::npos) {
       out.kind = EventKind::kSessionEnd;
       return LineOutcome::kEvent;
     }

@@ -52,7 +52,7 @@ bool ContainsAdmin(std::string_view realm) {
 // A refusal because of the client's software version (minimum-version enforcement, unsupported
 // or outdated agents): the user did not get in, so it is a failed login.
 bool IsClientVersionRefusal(std::string_view message) {
-  bool about_version = message.find("version") != std::string_view::npos;
+  bool about_version = Find(message, "version") != std::string_view::npos;
   if (!about_version) return false;
   for (std::string_view refusal :
        {"not allowed", "not supported", "unsupported", "below", "lower than", "less than",
@@ -115,7 +115,7 @@ bool SplitStandard(std::string_view body, std::string_view& stamp, Line& parsed)
   if (bracket == std::string_view::npos) return false;
   std::string_view rest = body.substr(bracket + 4);
   parsed.source = Before(rest, "]");
-  auto close = rest.find("] ");
+  auto close = Find(rest, "] ");
   if (close == std::string_view::npos) return false;
   rest.remove_prefix(close + 2);
   auto dash = FindAfterSpace(rest, "- ");
@@ -158,10 +158,10 @@ bool SplitWelf(std::string_view body, std::string_view& stamp, Line& parsed) {
 class PulseParser : public LineParser {
  public:
   LineOutcome Parse(std::string_view line, TimeResolver& time, Event& out) override {
-    auto tag = line.find("PulseSecure: ");
+    auto tag = Find(line, "PulseSecure: ");
     size_t tag_length = 13;
     if (tag == std::string_view::npos) {
-      tag = line.find("IvantiConnectSecure: ");
+      tag = Find(line, "IvantiConnectSecure: ");
       tag_length = 21;
     }
     if (tag == std::string_view::npos) return LineOutcome::kUnparsed;
