@@ -30,7 +30,7 @@ for count in 10 1000 10000; do
   # Full replacement each time: flush first so every apply installs the whole table.
   apply_total=0
   for ((r = 0; r < repeats; r++)); do
-    ip netns exec "$ns" "$binary" flush > /dev/null
+    ip netns exec "$ns" "$binary" flush --pin "$work/pins" --threat-cache "$work/threats" > /dev/null
     a=$(now); ip netns exec "$ns" "$binary" apply "$policy" > /dev/null; b=$(now)
     apply_total=$((apply_total + b - a))
   done

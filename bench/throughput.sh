@@ -18,14 +18,14 @@ for proto in tcp udp; do
   none_runs=()
   rules_runs=()
   for ((r = 1; r <= ROUNDS; r++)); do
-    lab_ns lap "$NETWARDEN" flush >/dev/null 2>&1 || true
+    lab_ns lap "$NETWARDEN" flush --pin "$LAB_DIR/pins" --threat-cache "$LAB_DIR/threats" >/dev/null 2>&1 || true
     none_runs+=("$(measure $proto)")
     # Allowed by the policy as breakout (the run would fail if it were not).
     lab_ns lap "$NETWARDEN" apply "$POLICY" --situation "$SIT" >/dev/null
     rules_runs+=("$(measure $proto)")
     echo "$proto round $r: no ruleset ${none_runs[-1]} Mbit/s, netwarden ruleset ${rules_runs[-1]} Mbit/s" >&2
   done
-  lab_ns lap "$NETWARDEN" flush >/dev/null 2>&1 || true
+  lab_ns lap "$NETWARDEN" flush --pin "$LAB_DIR/pins" --threat-cache "$LAB_DIR/threats" >/dev/null 2>&1 || true
   none=$(median "${none_runs[@]}")
   rules=$(median "${rules_runs[@]}")
   what="TCP"

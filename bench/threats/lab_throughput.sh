@@ -29,7 +29,7 @@ CACHE=$LAB_DIR/threats-cache
 
 flush_all() {
   lab_ns lap "$NETWARDEN" threats flush --cache "$CACHE" >/dev/null 2>&1 || true
-  lab_ns lap "$NETWARDEN" flush >/dev/null 2>&1 || true
+  lab_ns lap "$NETWARDEN" flush --pin "$LAB_DIR/pins" --threat-cache "$CACHE" >/dev/null 2>&1 || true
 }
 apply_rules() { lab_ns lap "$NETWARDEN" apply "$POLICY" --situation "$SIT" >/dev/null; }
 apply_sets() {

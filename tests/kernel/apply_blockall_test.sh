@@ -50,6 +50,6 @@ rc=$(apply_rc "$work/lan.yaml" --situation "$work/bad-situation.yaml")
 ((rc == 2)) || fail "refused situation: exit $rc, want 2"
 if reaches_b; then fail "a refused situation left the LAN open"; fi
 
-in_a "$binary" flush >/dev/null || fail "flush"
+in_a "$binary" flush --pin "$work/pins" --threat-cache "$work/threats" >/dev/null || fail "flush"
 reaches_b || fail "flush did not open the path again"
 echo "apply_blockall_test: ok"

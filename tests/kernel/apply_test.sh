@@ -81,9 +81,9 @@ out=$(in_ns "$binary" apply "$work/apps-only.yaml") || fail "second apps-only ap
 [[ $out == "no 'vpn' section: the forced VPN is not enforced"* ]] || fail "apps-only apply again: $out"
 in_ns "$binary" apply "$policy" --situation "$situation" >/dev/null || fail "re-apply failed"
 
-out=$(in_ns "$binary" flush)
+out=$(in_ns "$binary" flush --pin "$work/pins" --threat-cache "$work/threats")
 [[ $out == "removed table inet netwarden"* ]] || fail "flush: $out"
 if in_ns nft list table inet netwarden >/dev/null 2>&1; then fail "flush left our table"; fi
 in_ns nft list table ip othertool >/dev/null || fail "flush removed another tool's table"
-in_ns "$binary" flush >/dev/null || fail "flush of nothing must succeed"
+in_ns "$binary" flush --pin "$work/pins" --threat-cache "$work/threats" >/dev/null || fail "flush of nothing must succeed"
 echo "apply_test: ok"

@@ -130,7 +130,7 @@ run_situation() {
   local dir=$LAB_DIR/$name
   mkdir -p "$dir"
   echo "== situation $name: network $net, tunnel $tun, lan $lan${verified:+, verified $verified}"
-  lab_ns lap "$NETWARDEN" flush >/dev/null 2>&1 || true
+  lab_ns lap "$NETWARDEN" flush --pin "$LAB_DIR/pins" --threat-cache "$LAB_DIR/threats" >/dev/null 2>&1 || true
   [[ "$tun" == down ]] && lab_tunnel_down
   [[ "$LAB_NET" != "$net" ]] && lab_walk "$net"
   if [[ "$tun" == up ]]; then
@@ -163,7 +163,7 @@ run_situation() {
   lab_probe --timeout-ms 2500 <"$dir/flows" >"$dir/kernel"
   "$NETWARDEN" explain "$POLICY" --situation "$SIT" --batch "$dir/batch" >"$dir/expected" ||
     lab_die "explain --batch failed in situation $name"
-  lab_ns lap "$NETWARDEN" flush >/dev/null
+  lab_ns lap "$NETWARDEN" flush --pin "$LAB_DIR/pins" --threat-cache "$LAB_DIR/threats" >/dev/null
   lab_probe --timeout-ms 2500 <"$dir/flows" >"$dir/baseline"
 
   local n_flows n_exp n_ker n_base

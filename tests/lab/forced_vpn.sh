@@ -141,7 +141,7 @@ echo "== 4. flush"
 lab_walk home
 apply
 expect reject "home again: web server" tcp $LAB_WEB4 80
-lab_ns lap "$NETWARDEN" flush
+lab_ns lap "$NETWARDEN" flush --pin "$LAB_DIR/pins" --threat-cache "$LAB_DIR/threats"
 lab_check "flush removed the table" "gone" "$(lab_ns lap nft list table inet netwarden >/dev/null 2>&1 && echo present || echo gone)"
 expect allow "after flush: web server" tcp $LAB_WEB4 80
 lab_check "root namespace has no netwarden table" "none" \

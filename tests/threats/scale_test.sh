@@ -136,7 +136,7 @@ update_ms=$(echo "($(date +%s.%N) - $t) * 1000 / 1" | bc)
 [[ $out == "updated sets of table"* ]] || fail "expected a set update: $out"
 echo "forced-VPN set update next to 1 M threat elements: $update_ms ms"
 ((update_ms < 10000)) || fail "a set update of the forced-VPN table took $update_ms ms"
-c "$binary" flush >/dev/null
+c "$binary" flush --pin "$work/pins" --threat-cache "$work/cache" >/dev/null
 t=$(date +%s.%N)
 c "$binary" threats flush --cache "$cache" >/dev/null
 stamp "threats flush" "$t"
