@@ -15,9 +15,11 @@ declare -A background_pids background_starts
 background() {
   local name=$1
   shift
-  setsid --wait nice -n 19 "$@" >"$background_logs/$name.log" 2>&1 &
+  # The last line of the log, and so its modification time, marks the end.
+  setsid --wait bash -c 'nice -n 19 "$@"; rc=$?; echo "exit status $rc"; exit $rc' _ "$@" \
+    >"$background_logs/$name.log" 2>&1 &
   background_pids[$name]=$!
-  background_starts[$name]=$SECONDS
+  background_starts[$name]=$(date +%s)
   echo "${step_prefix:-step}: '$*' started in the background ($background_logs/$name.log)"
 }
 
@@ -31,8 +33,10 @@ await() {
     echo "${step_prefix:-step}: '$name' FAILED (exit $rc); full log: $background_logs/$name.log" >&2
     exit "$rc"
   fi
-  echo "${step_prefix:-step}: '$name' took $((SECONDS - background_starts[$name])) s in the" \
-    "background (waited $((SECONDS - start)) s for it)"
+  # Its end: when it last wrote to its log.
+  local took=$(($(stat -c %Y "$background_logs/$name.log") - background_starts[$name]))
+  echo "${step_prefix:-step}: '$name' took $took s in the background (waited $((SECONDS - start))" \
+    "s for it)"
 }
 
 # On any exit: stop what still runs in the background (a failed step must not leave builds behind).
