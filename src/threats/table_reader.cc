@@ -197,7 +197,9 @@ Result<TableSnapshot> ReadThreatTable(const std::string& table, bool count_eleme
   });
   if (!rules) return rules.error();
   if (count_elements) {
-    for (auto& [name, set] : snapshot.sets) {
+    for (auto& [name, set_binding] : snapshot.sets) {
+      // clang before 16 cannot capture a structured binding in a lambda: a plain reference.
+      auto& set = set_binding;
       bool too_big = false;
       auto counted =
           Dump(NFT_MSG_GETSETELEM, table, name, [&](const nlmsghdr* header) -> Result<bool> {
