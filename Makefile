@@ -49,11 +49,14 @@ unit: build
 lab: build
 	@cd $(BUILD_DIR) && ctest --output-on-failure -L lab
 
-# Only what the demo needs: its packages, and the two targets it runs.
+# Only what the demo needs: its packages, and the two targets it runs, in a build directory of
+# their own at -O0 without debug information: from nothing, 2.5 min on 2 cores instead of 5 min
+# for RelWithDebInfo (the demo's work is milliseconds either way).
+DEMO_BUILD_DIR ?= build-demo
 demo: deps-demo
-	@$(call configure,$(BUILD_DIR),-DCMAKE_BUILD_TYPE=RelWithDebInfo)
-	@cmake --build $(BUILD_DIR) -j $(JOBS) --target $(DEMO_TARGETS)
-	@bash scripts/demo.sh $(BUILD_DIR)/netwarden
+	@$(call configure,$(DEMO_BUILD_DIR),-DCMAKE_BUILD_TYPE= -DCMAKE_C_FLAGS=-O0 -DCMAKE_CXX_FLAGS=-O0)
+	@cmake --build $(DEMO_BUILD_DIR) -j $(JOBS) --target $(DEMO_TARGETS)
+	@bash scripts/demo.sh $(DEMO_BUILD_DIR)/netwarden
 
 bench: build
 	@bash bench/run.sh $(BUILD_DIR)
@@ -108,4 +111,4 @@ tidy: build
 	@git ls-files 'src/*.cc' | xargs clang-tidy -p $(BUILD_DIR) --quiet
 
 clean:
-	rm -rf $(BUILD_DIR) build-fuzz build-asan build-tsan build-release-clang build-ci-logs
+	rm -rf $(BUILD_DIR) $(DEMO_BUILD_DIR) build-fuzz build-asan build-tsan build-release-clang build-ci-logs
