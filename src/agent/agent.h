@@ -148,7 +148,7 @@ class Agent {
   void ScheduleFeedRefresh();
   void StartFeedRefresh(std::optional<std::set<std::string>> feeds, bool fetch);
   void OnFeedsPrepared(threats::PreparedLists prepared, bool fetch);
-  void SetDesiredFeeds(threats::PreparedLists prepared);
+  void SetDesiredFeeds(threats::PreparedLists prepared, const EffectivePolicy& effective);
   void AfterThreatReconcile(const ReconcileOutcome& outcome);
   void OnFeedsApplied();
   void OnFeedsFailed(const std::string& error);

@@ -98,7 +98,7 @@ void Agent::Reconcile() {
   if (apps_) apps_->SetDesired(policy_, situation.resolved);
   // A gateway, proxy, resolver or probe server with a new address that a feed lists is carved
   // out of the lists in the same reconcile that lets the forced VPN reach it.
-  SetDesiredFeeds({});
+  SetDesiredFeeds({}, effective_);
   vpn_->SetDesired(VpnEnforced() ? std::optional<Ruleset>(Compile(effective_, CompileOptionsNow()))
                                  : std::nullopt);
 

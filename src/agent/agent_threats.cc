@@ -71,16 +71,17 @@ void Agent::OnFeedsPrepared(threats::PreparedLists prepared, bool fetch) {
   ++counters_[fetch ? "feed_refreshes" : "feed_loads"];
   feed_apply_pending_ = true;
   feed_apply_fetch_ = fetch;
-  SetDesiredFeeds(std::move(prepared));
+  // The situation the next reconcile compiles (effective_ may be older, or empty at start).
+  SetDesiredFeeds(std::move(prepared), Resolve(policy_, BuildSituation()));
   RequestReconcile(fetch ? "threat feeds downloaded" : "threat feeds loaded from disk copies");
 }
 
-// The policy's feeds, the endpoints that stay reachable (computed from the situation the next
-// reconcile compiles) and any newly prepared lists. Carving the endpoints out of every list is
-// linear in the lists' size: only when one of the three changed.
-void Agent::SetDesiredFeeds(threats::PreparedLists prepared) {
+// The policy's feeds, the endpoints of `effective` that stay reachable and any newly prepared
+// lists. Carving the endpoints out of every list is linear in the lists' size: only when one of
+// the three changed.
+void Agent::SetDesiredFeeds(threats::PreparedLists prepared, const EffectivePolicy& effective) {
   if (!threats_ || !policy_error_.empty()) return;
-  auto endpoints = threats::PolicyEndpoints(Resolve(policy_, BuildSituation()));
+  auto endpoints = threats::PolicyEndpoints(effective);
   if (prepared.feeds.empty() && feed_policy_given_ && *feed_policy_given_ == policy_.threats &&
       endpoints == feed_endpoints_) {
     return;
